@@ -1,0 +1,28 @@
+import { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { bodyParserErrors } from './common/body-parser-errors';
+import { GatewayConfig } from './config/gateway.config';
+
+/** Everything `main.ts` does to the app before listening; e2e tests call it too, so they test the real thing. */
+export function configureApp(app: NestExpressApplication): INestApplication {
+  const config = app.get(GatewayConfig);
+  app.useBodyParser('json', { limit: config.maxBodyBytes });
+  app.use(bodyParserErrors);
+  app.set('query parser', 'simple'); // `a[b]=1` stays a plain key instead of becoming an object
+  app.set('x-powered-by', false);
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('DB-Forge')
+      .setDescription('SQLite databases as a service: spawn a database, run SQL against it, prune it.')
+      .setVersion('2.0.0')
+      .addTag('admin', 'Spawn, prune and list databases')
+      .addTag('data', 'Run SQL and use tables of a database')
+      .addTag('health', 'Liveness')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,52 @@
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DomainError } from '../common/domain.error';
+import { CatalogEntry } from './catalog-entry';
+import { CatalogRepository } from './catalog.repository';
+
+/**
+ * The list of databases and their state. Held in memory for the data plane's per-request check
+ * (synchronous, so a check and the pool lease that follows it cannot be split by a prune), and
+ * written through to the repository before any change is acknowledged.
+ */
+@Injectable()
+export class CatalogService implements OnModuleInit, OnApplicationShutdown {
+  private readonly entries = new Map<string, CatalogEntry>();
+
+  constructor(private readonly repository: CatalogRepository) {}
+
+  async onModuleInit(): Promise<void> {
+    for (const entry of await this.repository.open()) this.entries.set(entry.name, entry);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.repository.close();
+  }
+
+  find(name: string): CatalogEntry | undefined {
+    return this.entries.get(name);
+  }
+
+  /** The entry of an active database, or `DATABASE_NOT_FOUND` (404 `Database not found.`). */
+  requireActive(name: string): CatalogEntry {
+    const entry = this.entries.get(name);
+    if (!entry || entry.status !== 'active') throw DomainError.databaseNotFound();
+    return entry;
+  }
+
+  listActive(): CatalogEntry[] {
+    return [...this.entries.values()].filter((entry) => entry.status === 'active');
+  }
+
+  /** Records `entry`; the in-memory view changes first (so new requests see it at once) and is restored if the write fails. */
+  async save(entry: CatalogEntry): Promise<void> {
+    const previous = this.entries.get(entry.name);
+    this.entries.set(entry.name, entry);
+    try {
+      await this.repository.save(entry);
+    } catch (error) {
+      if (previous) this.entries.set(entry.name, previous);
+      else this.entries.delete(entry.name);
+      throw error;
+    }
+  }
+}

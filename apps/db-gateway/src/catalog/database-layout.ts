@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, isValidDatabaseName } from '@dbforge/contracts';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { DomainError } from '../common/domain.error';
+import { GatewayConfig } from '../config/gateway.config';
+
+/**
+ * Where things live under the data directory: `<data>/<name>/<name>.db` (with its -wal and -shm)
+ * per database, so a worker can bind-mount just its own directory, and `<data>/.dbforge/` for
+ * the gateway's own state (names cannot start with a dot, so no database can collide with it).
+ */
+@Injectable()
+export class DatabaseLayout {
+  constructor(private readonly config: GatewayConfig) {}
+
+  get dataDir(): string {
+    return this.config.dataDir;
+  }
+
+  get stateDir(): string {
+    return join(this.config.dataDir, '.dbforge');
+  }
+
+  directoryOf(name: string): string {
+    if (!isValidDatabaseName(name)) {
+      throw new DomainError(ErrorCode.INVALID_DATABASE_NAME, `Invalid database name: ${JSON.stringify(name)}.`);
+    }
+    const directory = resolve(this.config.dataDir, name);
+    const inside = relative(this.config.dataDir, directory);
+    if (inside === '' || inside.startsWith('..') || inside.includes(sep)) {
+      throw new DomainError(ErrorCode.INVALID_DATABASE_NAME, `Invalid database name: ${JSON.stringify(name)}.`);
+    }
+    return directory;
+  }
+
+  fileOf(name: string): string {
+    return join(this.directoryOf(name), `${name}.db`);
+  }
+
+  /** Creates the database's directory; true when it did not exist before. */
+  async prepareDirectory(name: string): Promise<boolean> {
+    const directory = this.directoryOf(name);
+    const existed = await stat(directory).then(
+      () => true,
+      () => false,
+    );
+    await mkdir(directory, { recursive: true });
+    return !existed;
+  }
+
+  /** Removes a directory that `prepareDirectory` created for a spawn that then failed. */
+  async discardDirectory(name: string): Promise<void> {
+    await rm(this.directoryOf(name), { recursive: true, force: true });
+  }
+}

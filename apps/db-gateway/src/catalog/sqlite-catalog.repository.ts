@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SqliteConnection, SqliteDriver } from '../data-plane/sqlite/sqlite.port';
+import { CatalogEntry, DatabaseStatus } from './catalog-entry';
+import { CatalogRepository } from './catalog.repository';
+import { DatabaseLayout } from './database-layout';
+
+interface CatalogRow {
+  name: string;
+  status: DatabaseStatus;
+  created_at: string;
+  updated_at: string;
+  worker_id: string | null;
+  runtime: string;
+}
+
+/** The catalog in `<data>/.dbforge/catalog.db`, written with synchronous=FULL: a spawn once answered is never forgotten. */
+@Injectable()
+export class SqliteCatalogRepository extends CatalogRepository {
+  private connection?: SqliteConnection;
+
+  constructor(
+    private readonly driver: SqliteDriver,
+    private readonly layout: DatabaseLayout,
+  ) {
+    super();
+  }
+
+  async open(): Promise<CatalogEntry[]> {
+    await mkdir(this.layout.stateDir, { recursive: true });
+    this.connection = await this.driver.open(join(this.layout.stateDir, 'catalog.db'), {
+      readOnly: false,
+      busyTimeoutMs: 5000,
+      synchronous: 'FULL',
+    });
+    await this.connection.exec(`CREATE TABLE IF NOT EXISTS databases (
+      name TEXT PRIMARY KEY,
+      status TEXT NOT NULL CHECK (status IN ('active', 'pruned')),
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      worker_id TEXT,
+      runtime TEXT NOT NULL
+    )`);
+    const rows = (await this.connection.all('SELECT * FROM databases ORDER BY created_at, name')) as unknown as CatalogRow[];
+    return rows.map((row) => ({
+      name: row.name,
+      status: row.status,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      workerId: row.worker_id,
+      runtime: row.runtime,
+    }));
+  }
+
+  async save(entry: CatalogEntry): Promise<void> {
+    if (!this.connection) throw new Error('Catalog is not open.');
+    await this.connection.run(
+      `INSERT INTO databases (name, status, created_at, updated_at, worker_id, runtime) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
+         worker_id = excluded.worker_id, runtime = excluded.runtime`,
+      [entry.name, entry.status, entry.createdAt, entry.updatedAt, entry.workerId, entry.runtime],
+    );
+  }
+
+  async close(): Promise<void> {
+    const connection = this.connection;
+    this.connection = undefined;
+    await connection?.close();
+  }
+}

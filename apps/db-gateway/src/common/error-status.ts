@@ -1,0 +1,37 @@
+import { HttpStatus } from '@nestjs/common';
+import { ErrorCode } from '@dbforge/contracts';
+import { assertUnreachable } from './assert-unreachable';
+
+/** The HTTP status of each error code. Exhaustive: a new code does not compile until it is placed here. */
+export function statusOf(code: ErrorCode): HttpStatus {
+  switch (code) {
+    case ErrorCode.VALIDATION_FAILED:
+    case ErrorCode.MALFORMED_JSON:
+    case ErrorCode.INVALID_DATABASE_NAME:
+    case ErrorCode.INVALID_IDENTIFIER:
+    case ErrorCode.TABLE_NOT_FOUND:
+    case ErrorCode.UNKNOWN_COLUMN:
+    case ErrorCode.NO_ROWS_PROVIDED:
+    case ErrorCode.SQL_ERROR:
+    case ErrorCode.CONSTRAINT_VIOLATION:
+    case ErrorCode.MULTIPLE_STATEMENTS:
+    case ErrorCode.TRANSACTION_CONTROL_NOT_ALLOWED:
+      return HttpStatus.BAD_REQUEST;
+    case ErrorCode.DATABASE_NOT_FOUND:
+    case ErrorCode.ROUTE_NOT_FOUND:
+      return HttpStatus.NOT_FOUND;
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return HttpStatus.PAYLOAD_TOO_LARGE;
+    case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
+      return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+    case ErrorCode.RUNTIME_UNAVAILABLE:
+    case ErrorCode.DATABASE_BUSY:
+      return HttpStatus.SERVICE_UNAVAILABLE;
+    case ErrorCode.RUNTIME_FAILURE:
+      return HttpStatus.BAD_GATEWAY;
+    case ErrorCode.INTERNAL_ERROR:
+      return HttpStatus.INTERNAL_SERVER_ERROR;
+    default:
+      return assertUnreachable(code);
+  }
+}

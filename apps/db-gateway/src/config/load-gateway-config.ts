@@ -1,0 +1,71 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { resolve } from 'node:path';
+import { GatewayConfig } from './gateway.config';
+
+/** The environment variables read, with their defaults. */
+export const CONFIG_DEFAULTS = {
+  PORT: '8000',
+  HOST: '0.0.0.0',
+  DBFORGE_DATA_DIR: './db-data',
+  DBFORGE_RUNTIME: 'auto',
+  DBFORGE_POOL_READERS: '4',
+  DBFORGE_MAX_OPEN_DATABASES: '256',
+  DBFORGE_BUSY_TIMEOUT_MS: '5000',
+  DBFORGE_SYNCHRONOUS: 'NORMAL',
+  DBFORGE_MAX_BODY_BYTES: String(10 * 1024 * 1024),
+} as const;
+
+type EnvName = keyof typeof CONFIG_DEFAULTS;
+
+export class InvalidConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'InvalidConfigError';
+  }
+}
+
+/** A whole decimal number, or NaN so that validation names the variable. */
+function integer(text: string): number {
+  return /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+}
+
+/** Reads and validates the configuration; throws `InvalidConfigError` listing every bad variable. */
+export function loadGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {
+  const read = (name: EnvName): string => {
+    const value = env[name];
+    return value === undefined || value === '' ? CONFIG_DEFAULTS[name] : value;
+  };
+  const variableOf: Record<keyof GatewayConfig, EnvName> = {
+    port: 'PORT',
+    host: 'HOST',
+    dataDir: 'DBFORGE_DATA_DIR',
+    runtime: 'DBFORGE_RUNTIME',
+    poolReaders: 'DBFORGE_POOL_READERS',
+    maxOpenDatabases: 'DBFORGE_MAX_OPEN_DATABASES',
+    busyTimeoutMs: 'DBFORGE_BUSY_TIMEOUT_MS',
+    synchronous: 'DBFORGE_SYNCHRONOUS',
+    maxBodyBytes: 'DBFORGE_MAX_BODY_BYTES',
+  };
+  const config = plainToInstance(GatewayConfig, {
+    port: integer(read('PORT')),
+    host: read('HOST'),
+    dataDir: resolve(read('DBFORGE_DATA_DIR')),
+    runtime: read('DBFORGE_RUNTIME').toLowerCase(),
+    poolReaders: integer(read('DBFORGE_POOL_READERS')),
+    maxOpenDatabases: integer(read('DBFORGE_MAX_OPEN_DATABASES')),
+    busyTimeoutMs: integer(read('DBFORGE_BUSY_TIMEOUT_MS')),
+    synchronous: read('DBFORGE_SYNCHRONOUS').toUpperCase(),
+    maxBodyBytes: integer(read('DBFORGE_MAX_BODY_BYTES')),
+  });
+  const errors = validateSync(config);
+  if (errors.length > 0) {
+    throw new InvalidConfigError(
+      errors.map((error) => {
+        const name = variableOf[error.property as keyof GatewayConfig];
+        return `${name}=${JSON.stringify(env[name] ?? CONFIG_DEFAULTS[name])}: ${Object.values(error.constraints ?? {}).join(', ')}`;
+      }),
+    );
+  }
+  return config;
+}

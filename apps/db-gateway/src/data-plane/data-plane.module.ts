@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CatalogModule } from '../catalog/catalog.module';
+import { ConnectionPoolService } from './pool/connection-pool.service';
+import { QueryService } from './query/query.service';
+import { SqliteModule } from './sqlite/sqlite.module';
+import { TablesService } from './tables/tables.service';
+
+/** Runs SQL: a connection pool per database file, statements, the convenience table endpoints. */
+@Module({
+  imports: [SqliteModule, CatalogModule],
+  providers: [ConnectionPoolService, QueryService, TablesService],
+  exports: [ConnectionPoolService, QueryService, TablesService],
+})
+export class DataPlaneModule {}

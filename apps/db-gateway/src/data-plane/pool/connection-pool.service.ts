@@ -1,0 +1,102 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { DatabaseLayout } from '../../catalog/database-layout';
+import { GatewayConfig } from '../../config/gateway.config';
+import { SqliteDriver } from '../sqlite/sqlite.port';
+import { DatabasePool } from './database-pool';
+
+interface Lease {
+  pool: DatabasePool;
+  leases: number;
+}
+
+/**
+ * A pool per database file, opened lazily and kept in least-recently-used order. When more than
+ * `maxOpenDatabases` are open, the least recently used idle pools are closed (checkpointing them).
+ */
+@Injectable()
+export class ConnectionPoolService implements OnApplicationShutdown {
+  private readonly logger = new Logger(ConnectionPoolService.name);
+  private readonly pools = new Map<string, Lease>();
+  private readonly closing = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly driver: SqliteDriver,
+    private readonly layout: DatabaseLayout,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  get openCount(): number {
+    return this.pools.size;
+  }
+
+  /** Runs `task` with the database's pool; the pool cannot be evicted while the task runs. */
+  async use<T>(name: string, task: (pool: DatabasePool) => Promise<T>): Promise<T> {
+    const closing = this.closing.get(name);
+    if (closing) await closing;
+    const lease = this.lease(name);
+    try {
+      return await task(lease.pool);
+    } finally {
+      lease.leases--;
+      this.evictOverflow();
+    }
+  }
+
+  /** Closes the pool of `name` (after its running operations), checkpointing its WAL. */
+  async close(name: string): Promise<void> {
+    const lease = this.pools.get(name);
+    if (lease) {
+      this.pools.delete(name);
+      await this.shut(lease.pool);
+    }
+    await this.closing.get(name);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const leases = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(leases.map((lease) => this.shut(lease.pool)));
+    await Promise.all(this.closing.values());
+  }
+
+  private lease(name: string): Lease {
+    let lease = this.pools.get(name);
+    if (lease) {
+      this.pools.delete(name); // re-insert: Map order is the recency order
+    } else {
+      lease = {
+        pool: new DatabasePool(name, this.layout.fileOf(name), this.driver, {
+          readers: this.config.poolReaders,
+          busyTimeoutMs: this.config.busyTimeoutMs,
+          synchronous: this.config.synchronous,
+        }),
+        leases: 0,
+      };
+    }
+    lease.leases++;
+    this.pools.set(name, lease);
+    this.evictOverflow();
+    return lease;
+  }
+
+  private evictOverflow(): void {
+    if (this.pools.size <= this.config.maxOpenDatabases) return;
+    for (const [name, lease] of this.pools) {
+      if (this.pools.size <= this.config.maxOpenDatabases) break;
+      if (lease.leases > 0) continue;
+      this.pools.delete(name);
+      void this.shut(lease.pool);
+    }
+  }
+
+  private shut(pool: DatabasePool): Promise<void> {
+    const done = pool
+      .close()
+      .catch((error: unknown) => this.logger.error(`Closing database '${pool.name}' failed: ${String(error)}`))
+      .finally(() => {
+        if (this.closing.get(pool.name) === done) this.closing.delete(pool.name);
+      });
+    this.closing.set(pool.name, done);
+    return done;
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, QueryRequestDto, RowsResponseDto, WriteResultDto } from '@dbforge/contracts';
+import { CatalogService } from '../../catalog/catalog.service';
+import { DomainError } from '../../common/domain.error';
+import { ConnectionPoolService } from '../pool/connection-pool.service';
+import { DatabasePool } from '../pool/database-pool';
+import { encodeRows } from '../row-encoding';
+import { withSqlErrors } from '../sql-error.translator';
+import { BoundStatement, bindStatement } from '../statements/bound-statement';
+import { StatementPlan } from '../statements/statement-plan';
+
+/** Runs one raw SQL statement: reads on a reader, everything else through the database's writer queue. */
+@Injectable()
+export class QueryService {
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly pools: ConnectionPoolService,
+  ) {}
+
+  execute(database: string, request: QueryRequestDto): Promise<RowsResponseDto | WriteResultDto> {
+    const statement = bindStatement(request.sql, request.params);
+    this.catalog.requireActive(database);
+    return withSqlErrors(() =>
+      this.pools.use(database, async (pool) => {
+        const plan = await pool.plan(statement.sql, statement.firstKeyword);
+        if (plan.controlsTransaction) {
+          throw new DomainError(
+            ErrorCode.TRANSACTION_CONTROL_NOT_ALLOWED,
+            'SQL Error: BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE are not accepted: each request is its own transaction, and the rows endpoint inserts many rows atomically.',
+          );
+        }
+        if (plan.readOnly && plan.returnsRows) {
+          const rows = encodeRows(await pool.read((connection) => connection.all(statement.sql, statement.bindings)));
+          return { data: rows, rows_affected: rows.length };
+        }
+        return this.write(pool, statement, plan);
+      }),
+    );
+  }
+
+  private write(pool: DatabasePool, statement: BoundStatement, plan: StatementPlan): Promise<RowsResponseDto | WriteResultDto> {
+    return pool.write(async (connection) => {
+      if (plan.returnsRows) {
+        const rows = encodeRows(await connection.all(statement.sql, statement.bindings));
+        const [counts] = await connection.all('SELECT changes() AS changes, last_insert_rowid() AS id');
+        return { data: rows, rows_affected: plan.readOnly ? rows.length : Number(counts.changes), last_insert_id: Number(counts.id) };
+      }
+      const result = await connection.run(statement.sql, statement.bindings);
+      // sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE; DDL and pragmas changed no rows.
+      const counted = !plan.readOnly && !plan.changesSchema;
+      return { message: 'Query executed successfully.', rows_affected: counted ? result.changes : 0, last_insert_id: result.lastInsertId };
+    });
+  }
+}

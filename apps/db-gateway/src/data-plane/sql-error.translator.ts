@@ -1,0 +1,22 @@
+import { ErrorCode } from '@dbforge/contracts';
+import { DomainError } from '../common/domain.error';
+import { SqliteError } from './sqlite/sqlite.port';
+
+/** Maps SQLite's errors to domain errors; v1 clients read `SQL Error: <sqlite's message>`. */
+export function translateSqliteError(error: unknown): unknown {
+  if (!(error instanceof SqliteError)) return error;
+  if (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED') {
+    return new DomainError(ErrorCode.DATABASE_BUSY, `Database is busy; try again. (${error.message})`);
+  }
+  const code = error.code === 'SQLITE_CONSTRAINT' ? ErrorCode.CONSTRAINT_VIOLATION : ErrorCode.SQL_ERROR;
+  return new DomainError(code, `SQL Error: ${error.message}`);
+}
+
+/** Runs `operation`, translating a SQLite error on the way out. */
+export async function withSqlErrors<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw translateSqliteError(error);
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import sqlite3 from 'sqlite3';
+import { OpenOptions, RunResult, SqliteBindings, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from './sqlite.port';
+
+/** node-sqlite3 reports `SQLITE_ERROR: no such table: x`; keep SQLite's own words. */
+// Duck-typed: the addon's errors may come from another realm (Jest's VM), where `instanceof Error` fails.
+function translate(error: unknown): SqliteError {
+  const { code, message } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
+  if (typeof message !== 'string') return new SqliteError('SQLITE_ERROR', String(error));
+  return new SqliteError(typeof code === 'string' ? code : 'SQLITE_ERROR', message.replace(/^SQLITE_[A-Z_]+: /, ''));
+}
+
+class NodeSqlite3Connection extends SqliteConnection {
+  constructor(private readonly db: sqlite3.Database) {
+    super();
+  }
+
+  all(sql: string, bindings: SqliteBindings = []): Promise<SqliteRow[]> {
+    return new Promise((resolve, reject) =>
+      this.db.all(sql, bindings, (error: Error | null, rows: SqliteRow[]) => (error ? reject(translate(error)) : resolve(rows))),
+    );
+  }
+
+  run(sql: string, bindings: SqliteBindings = []): Promise<RunResult> {
+    return new Promise((resolve, reject) =>
+      this.db.run(sql, bindings, function (this: sqlite3.RunResult, error: Error | null) {
+        if (error) reject(translate(error));
+        else resolve({ changes: this.changes, lastInsertId: this.lastID });
+      }),
+    );
+  }
+
+  exec(sql: string): Promise<void> {
+    return new Promise((resolve, reject) => this.db.exec(sql, (error) => (error ? reject(translate(error)) : resolve())));
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => this.db.close((error) => (error ? reject(translate(error)) : resolve())));
+  }
+}
+
+/** The SqliteDriver on node-sqlite3 (asynchronous; statements run on libuv's thread pool). */
+@Injectable()
+export class NodeSqlite3Driver extends SqliteDriver {
+  async open(file: string, options: OpenOptions): Promise<SqliteConnection> {
+    const mode = options.readOnly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
+    const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+      const handle: sqlite3.Database = new sqlite3.Database(file, mode, (error) => (error ? reject(translate(error)) : resolve(handle)));
+    });
+    const connection = new NodeSqlite3Connection(db);
+    try {
+      db.configure('busyTimeout', options.busyTimeoutMs);
+      // No database may reach another file: ATTACH fails with "too many attached databases".
+      db.configure('limit', sqlite3.LIMIT_ATTACHED, 0);
+      if (!options.readOnly) {
+        await connection.exec('PRAGMA journal_mode=WAL');
+      }
+      await connection.exec(`PRAGMA synchronous=${options.synchronous}; PRAGMA foreign_keys=ON`);
+    } catch (error) {
+      await connection.close().catch(() => undefined);
+      throw error;
+    }
+    return connection;
+  }
+}

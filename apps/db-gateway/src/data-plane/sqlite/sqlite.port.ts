@@ -1,0 +1,45 @@
+/** A value SQLite hands back: numbers, text, BLOBs or NULL. */
+export type SqliteValue = string | number | bigint | Buffer | null;
+export type SqliteRow = Record<string, SqliteValue>;
+/** Values bound to a statement: positional or by (prefixed) name. */
+export type SqliteBindings = unknown[] | Record<string, unknown>;
+
+export interface RunResult {
+  /** Rows changed by the statement (sqlite3_changes). */
+  changes: number;
+  /** sqlite3_last_insert_rowid of the connection. */
+  lastInsertId: number;
+}
+
+export interface OpenOptions {
+  readOnly: boolean;
+  busyTimeoutMs: number;
+  synchronous: 'NORMAL' | 'FULL';
+}
+
+/** An error raised by SQLite, translated at the driver boundary. `code` is SQLite's (`SQLITE_CONSTRAINT`, ...). */
+export class SqliteError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SqliteError';
+  }
+}
+
+/** One open SQLite connection. */
+export abstract class SqliteConnection {
+  abstract all(sql: string, bindings?: SqliteBindings): Promise<SqliteRow[]>;
+  abstract run(sql: string, bindings?: SqliteBindings): Promise<RunResult>;
+  abstract exec(sql: string): Promise<void>;
+  abstract close(): Promise<void>;
+}
+
+/**
+ * The port to the SQLite engine. Opening applies the service's invariants to every connection:
+ * WAL journal, busy timeout, foreign keys on, ATTACH impossible.
+ */
+export abstract class SqliteDriver {
+  abstract open(file: string, options: OpenOptions): Promise<SqliteConnection>;
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  CreateTableRequestDto,
+  CreateTableResponseDto,
+  DatabaseNameParamsDto,
+  InsertRowsRequestDto,
+  InsertRowsResponseDto,
+  QueryRequestDto,
+  RowsResponseDto,
+  TableParamsDto,
+  WriteResultDto,
+} from '@dbforge/contracts';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { QueryService } from '../data-plane/query/query.service';
+import { TablesService } from '../data-plane/tables/tables.service';
+
+@ApiTags('data')
+@ApiExtraModels(RowsResponseDto, WriteResultDto)
+@ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE)
+@Controller('api/db/:db_name')
+export class DataController {
+  constructor(
+    private readonly queries: QueryService,
+    private readonly tables: TablesService,
+  ) {}
+
+  /** Run one SQL statement. Rows come back in `data` whatever the statement's first word; writes report `rows_affected` and `last_insert_id`. */
+  @Post('query')
+  @HttpCode(HttpStatus.OK)
+  @ApiBody({
+    type: QueryRequestDto,
+    examples: {
+      select: { value: { sql: 'SELECT * FROM users WHERE age > ?', params: [30] } },
+      insert: { value: { sql: 'INSERT INTO users (name, age) VALUES (:name, :age)', params: { name: 'Grace', age: 45 } } },
+    },
+  })
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(RowsResponseDto) }, { $ref: getSchemaPath(WriteResultDto) }] } })
+  query(@Param() { db_name }: DatabaseNameParamsDto, @Body() request: QueryRequestDto): Promise<RowsResponseDto | WriteResultDto> {
+    return this.queries.execute(db_name, request);
+  }
+
+  /** Create a table (IF NOT EXISTS, as in v1). Names are checked and quoted, never pasted into SQL. */
+  @Post('tables')
+  @ApiCreatedResponse({ type: CreateTableResponseDto })
+  createTable(@Param() { db_name }: DatabaseNameParamsDto, @Body() request: CreateTableRequestDto): Promise<CreateTableResponseDto> {
+    return this.tables.createTable(db_name, request);
+  }
+
+  /** Insert rows in one transaction: all of them or none. */
+  @Post('tables/:table_name/rows')
+  @ApiCreatedResponse({ type: InsertRowsResponseDto })
+  insertRows(@Param() { db_name, table_name }: TableParamsDto, @Body() request: InsertRowsRequestDto): Promise<InsertRowsResponseDto> {
+    return this.tables.insertRows(db_name, table_name, request.rows);
+  }
+
+  /** Read rows; each query parameter `column=value` is an equality filter on a real column. */
+  @Get('tables/:table_name/rows')
+  @ApiQuery({ name: 'filters', required: false, type: 'object', style: 'form', explode: true, description: 'column=value pairs', example: { name: 'Ada' } })
+  @ApiOkResponse({ type: RowsResponseDto })
+  readRows(@Param() { db_name, table_name }: TableParamsDto, @Query() filters: Record<string, unknown>): Promise<RowsResponseDto> {
+    return this.tables.readRows(db_name, table_name, filters);
+  }
+}

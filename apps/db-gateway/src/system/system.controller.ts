@@ -1,0 +1,16 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { StatusMessageDto } from '@dbforge/contracts';
+
+const ONLINE: StatusMessageDto = { message: 'Praetorian DB-Forge is online.' };
+
+@ApiTags('health')
+@Controller()
+export class SystemController {
+  /** Says the gateway is up (the v1 greeting). */
+  @Get()
+  @ApiOkResponse({ type: StatusMessageDto })
+  root(): StatusMessageDto {
+    return ONLINE;
+  }
+}

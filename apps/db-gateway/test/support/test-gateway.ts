@@ -1,0 +1,45 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { GatewayConfig } from '../../src/config/gateway.config';
+import { loadGatewayConfig } from '../../src/config/load-gateway-config';
+
+export interface TestGateway {
+  app: NestExpressApplication;
+  http: TestAgent;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** A fresh data directory under the system temp dir. */
+export function makeDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'dbforge-e2e-'));
+}
+
+/** Boots the real gateway (AppModule + configureApp, as main.ts does) on 127.0.0.1 and a free port. */
+export async function startGateway(dataDir: string, env: Record<string, string> = {}): Promise<TestGateway> {
+  const config = loadGatewayConfig({ DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded', ...env });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(GatewayConfig).useValue(config).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  return { app, http: request(app.getHttpServer()), dataDir, close: () => app.close() };
+}
+
+export async function removeDataDir(dataDir: string): Promise<void> {
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+/** Asserts the one error body shape and returns it. */
+export function expectError(body: unknown, status: number, code: string): { detail: string } {
+  expect(body).toEqual({ detail: expect.any(String), error: { code, message: expect.any(String), status } });
+  const typed = body as { detail: string; error: { message: string } };
+  expect(typed.error.message).toBe(typed.detail);
+  return typed;
+}

@@ -1,0 +1,4 @@
+export class CreateTableResponseDto {
+  /** @example Table 'users' created successfully. */
+  message!: string;
+}

@@ -1,0 +1,18 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Row } from '../validation/sql-value';
+
+/** Rows produced by a statement or a rows read. */
+export class RowsResponseDto {
+  /** The rows, each an object of column name to value (BLOBs as base64 strings). */
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, example: [{ id: 1, name: 'Ada', age: 36 }] })
+  data!: Row[];
+
+  /**
+   * For reads, the number of rows returned; for a write with RETURNING, the number of rows it changed.
+   * @example 1
+   */
+  rows_affected!: number;
+
+  /** For a write with RETURNING: rowid of the last inserted row. */
+  last_insert_id?: number;
+}

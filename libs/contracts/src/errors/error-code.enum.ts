@@ -1,0 +1,44 @@
+/**
+ * Machine-readable error codes. Every error body carries one in `error.code`;
+ * clients match on these, the gateway's exception filter maps each to an HTTP status.
+ */
+export enum ErrorCode {
+  /** A field of the body, path or query failed validation (400). */
+  VALIDATION_FAILED = 'VALIDATION_FAILED',
+  /** The body is not well-formed JSON (400). */
+  MALFORMED_JSON = 'MALFORMED_JSON',
+  /** The body is larger than the configured limit (413). */
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  /** The body's content type or charset cannot be read (415). */
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
+  /** A database name outside `^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$` or containing `..` (400). */
+  INVALID_DATABASE_NAME = 'INVALID_DATABASE_NAME',
+  /** A table, column or type name that is not a safe identifier (400). */
+  INVALID_IDENTIFIER = 'INVALID_IDENTIFIER',
+  /** The database does not exist or was pruned (404, detail `Database not found.`). */
+  DATABASE_NOT_FOUND = 'DATABASE_NOT_FOUND',
+  /** The table named in the path does not exist (400, detail `SQL Error: no such table: ...` as in v1). */
+  TABLE_NOT_FOUND = 'TABLE_NOT_FOUND',
+  /** A filter or row names a column the table does not have (400). */
+  UNKNOWN_COLUMN = 'UNKNOWN_COLUMN',
+  /** An insert without rows (400, detail `No rows provided.` as in v1). */
+  NO_ROWS_PROVIDED = 'NO_ROWS_PROVIDED',
+  /** SQLite rejected the statement (400, detail starts with `SQL Error: `). */
+  SQL_ERROR = 'SQL_ERROR',
+  /** A constraint (UNIQUE, NOT NULL, CHECK, FOREIGN KEY) failed (400, detail starts with `SQL Error: `). */
+  CONSTRAINT_VIOLATION = 'CONSTRAINT_VIOLATION',
+  /** More than one statement in one `sql` string (400). */
+  MULTIPLE_STATEMENTS = 'MULTIPLE_STATEMENTS',
+  /** BEGIN / COMMIT / ROLLBACK / SAVEPOINT / RELEASE sent as a single statement (400). */
+  TRANSACTION_CONTROL_NOT_ALLOWED = 'TRANSACTION_CONTROL_NOT_ALLOWED',
+  /** No route matches the method and path (404). */
+  ROUTE_NOT_FOUND = 'ROUTE_NOT_FOUND',
+  /** The container runtime cannot be reached (503). */
+  RUNTIME_UNAVAILABLE = 'RUNTIME_UNAVAILABLE',
+  /** The container runtime refused or failed an operation (502). */
+  RUNTIME_FAILURE = 'RUNTIME_FAILURE',
+  /** The database stayed locked longer than the busy timeout (503). */
+  DATABASE_BUSY = 'DATABASE_BUSY',
+  /** An unexpected failure inside the gateway (500); the detail never leaks internals. */
+  INTERNAL_ERROR = 'INTERNAL_ERROR',
+}

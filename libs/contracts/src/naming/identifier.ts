@@ -1,0 +1,13 @@
+/** Table and column names accepted by the convenience endpoints. */
+export const IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+export const IDENTIFIER_RULE =
+  'must start with a letter or "_", contain only letters, digits or "_", be at most 64 characters and not start with "sqlite_"';
+
+/** Column types: a type name of one or more words with an optional size, e.g. `VARCHAR(255)`, `DOUBLE PRECISION`, `DECIMAL(10, 2)`. */
+export const COLUMN_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_]*( [A-Za-z][A-Za-z0-9_]*){0,3}( ?\( ?[0-9]{1,9} ?(, ?[0-9]{1,9} ?)?\))?$/;
+
+/** True when `name` is a safe identifier (SQLite reserves the `sqlite_` prefix). */
+export function isValidIdentifier(name: unknown): name is string {
+  return typeof name === 'string' && IDENTIFIER_PATTERN.test(name) && !name.toLowerCase().startsWith('sqlite_');
+}

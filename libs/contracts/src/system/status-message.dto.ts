@@ -1,0 +1,4 @@
+export class StatusMessageDto {
+  /** @example Praetorian DB-Forge is online. */
+  message!: string;
+}

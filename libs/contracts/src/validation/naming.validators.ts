@@ -1,0 +1,12 @@
+import { DATABASE_NAME_RULE, isValidDatabaseName } from '../naming/database-name';
+import { IDENTIFIER_RULE, isValidIdentifier } from '../naming/identifier';
+import { defineValidator } from './define-validator';
+import { invalidDatabaseName, invalidIdentifier } from './error-context';
+
+/** A valid database name; failures report `INVALID_DATABASE_NAME`. */
+export const IsDatabaseName = () =>
+  defineValidator('isDatabaseName', isValidDatabaseName, `$property ${DATABASE_NAME_RULE}`, invalidDatabaseName);
+
+/** A safe table or column name; failures report `INVALID_IDENTIFIER`. */
+export const IsIdentifier = () =>
+  defineValidator('isIdentifier', isValidIdentifier, `$property ${IDENTIFIER_RULE}`, invalidIdentifier);
