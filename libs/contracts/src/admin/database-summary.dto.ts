@@ -1,7 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class DatabaseSummaryDto {
-  /** @example agent_memory_db */
+  /**
+   * @example agent_memory_db
+   */
   name!: string;
 
   /** Id of the worker container; `null` on the embedded runtime. */

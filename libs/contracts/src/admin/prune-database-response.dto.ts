@@ -1,7 +1,11 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 export class PruneDatabaseResponseDto {
-  /** @example Database instance pruned successfully. */
+  @ApiProperty({ example: 'Database instance pruned successfully.' })
   message!: string;
 
-  /** @example agent_memory_db */
+  /**
+   * @example agent_memory_db
+   */
   db_name!: string;
 }

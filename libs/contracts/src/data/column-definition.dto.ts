@@ -7,7 +7,9 @@ import { SqlValue } from '../validation/sql-value';
 import { IsSqlValue } from '../validation/sql-value.validators';
 
 export class ColumnDefinitionDto {
-  /** @example name */
+  /**
+   * @example name
+   */
   @IsIdentifier()
   name!: string;
 

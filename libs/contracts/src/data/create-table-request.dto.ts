@@ -5,7 +5,9 @@ import { IsIdentifier } from '../validation/naming.validators';
 import { ColumnDefinitionDto } from './column-definition.dto';
 
 export class CreateTableRequestDto {
-  /** @example users */
+  /**
+   * @example users
+   */
   @IsIdentifier()
   table_name!: string;
 

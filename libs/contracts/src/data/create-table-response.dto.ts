@@ -1,4 +1,6 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 export class CreateTableResponseDto {
-  /** @example Table 'users' created successfully. */
+  @ApiProperty({ example: "Table 'users' created successfully." })
   message!: string;
 }

@@ -1,7 +1,11 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 export class InsertRowsResponseDto {
-  /** @example Rows inserted successfully. */
+  @ApiProperty({ example: 'Rows inserted successfully.' })
   message!: string;
 
-  /** @example 2 */
+  /**
+   * @example 2
+   */
   rows_affected!: number;
 }

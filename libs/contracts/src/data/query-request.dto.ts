@@ -7,8 +7,8 @@ export class QueryRequestDto {
   /**
    * One SQL statement. Statements that yield rows (SELECT, WITH, PRAGMA table_info, EXPLAIN, ... RETURNING)
    * return them in `data`; others report `rows_affected` and `last_insert_id`.
-   * @example SELECT * FROM users WHERE age > ?
    */
+  @ApiProperty({ example: 'SELECT * FROM users WHERE age > ?' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(1_000_000)

@@ -1,7 +1,9 @@
 import { IsDatabaseName, IsIdentifier } from '../validation/naming.validators';
 
 export class TableParamsDto {
-  /** @example agent_memory_db */
+  /**
+   * @example agent_memory_db
+   */
   @IsDatabaseName()
   db_name!: string;
 

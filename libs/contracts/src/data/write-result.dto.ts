@@ -1,6 +1,8 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 /** The outcome of a statement that yields no rows. */
 export class WriteResultDto {
-  /** @example Query executed successfully. */
+  @ApiProperty({ example: 'Query executed successfully.' })
   message!: string;
 
   /**

@@ -8,8 +8,8 @@ export class ErrorInfoDto {
 
   /**
    * Human-readable description, the same text as `detail`.
-   * @example Database not found.
    */
+  @ApiProperty({ example: 'Database not found.' })
   message!: string;
 
   /**
@@ -23,8 +23,8 @@ export class ErrorInfoDto {
 export class ErrorBodyDto {
   /**
    * Human-readable description (the v1 field).
-   * @example Database not found.
    */
+  @ApiProperty({ example: 'Database not found.' })
   detail!: string;
 
   error!: ErrorInfoDto;

@@ -1,4 +1,6 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 export class StatusMessageDto {
-  /** @example Praetorian DB-Forge is online. */
+  @ApiProperty({ example: 'Praetorian DB-Forge is online.' })
   message!: string;
 }

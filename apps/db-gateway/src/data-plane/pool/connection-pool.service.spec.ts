@@ -1,0 +1,115 @@
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DatabaseLayout } from '../../catalog/database-layout';
+import { loadGatewayConfig } from '../../config/load-gateway-config';
+import { NodeSqlite3Driver } from '../sqlite/node-sqlite3.driver';
+import { ConnectionPoolService } from './connection-pool.service';
+import { DatabasePool } from './database-pool';
+
+describe('ConnectionPoolService', () => {
+  let dir: string;
+  let layout: DatabaseLayout;
+  let sut: ConnectionPoolService;
+
+  const walSize = (name: string): number => {
+    const wal = `${layout.fileOf(name)}-wal`;
+    return existsSync(wal) ? statSync(wal).size : 0;
+  };
+
+  /** Eviction closes a pool in the background; wait until its WAL has been checkpointed away. */
+  const untilCheckpointed = async (name: string): Promise<void> => {
+    for (let waited = 0; walSize(name) > 0; waited += 10) {
+      if (waited > 2000) throw new Error(`the WAL of '${name}' was never checkpointed`);
+      await sleep(10);
+    }
+  };
+
+  const insert = (pool: DatabasePool, value: string) => pool.write((connection) => connection.run('INSERT INTO t (v) VALUES (?)', [value]));
+  const values = (name: string) => sut.use(name, (pool) => pool.read((connection) => connection.all('SELECT v FROM t ORDER BY rowid')));
+  /** Opens `name` (if closed) and writes a row through it, leaving data in its WAL. */
+  const touch = (name: string) =>
+    sut.use(name, async (pool) => {
+      await pool.write((connection) => connection.exec('CREATE TABLE IF NOT EXISTS t (v TEXT)'));
+      await insert(pool, name);
+    });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'connection-pool-'));
+    const config = loadGatewayConfig({ DBFORGE_DATA_DIR: dir, DBFORGE_MAX_OPEN_DATABASES: '2' });
+    layout = new DatabaseLayout(config);
+    for (const name of ['alpha', 'beta', 'gamma']) await layout.prepareDirectory(name);
+    sut = new ConnectionPoolService(new NodeSqlite3Driver(), layout, config);
+  });
+
+  afterEach(async () => {
+    await sut.onApplicationShutdown();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('opens a database only when it is first used', async () => {
+    expect(sut.openCount).toBe(0);
+    expect(existsSync(layout.fileOf('alpha'))).toBe(false);
+    await touch('alpha');
+    expect(sut.openCount).toBe(1);
+    expect(existsSync(layout.fileOf('alpha'))).toBe(true);
+  });
+
+  it('keeps the same pool across uses', async () => {
+    const first = await sut.use('alpha', async (pool) => pool);
+    const second = await sut.use('alpha', async (pool) => pool);
+    expect(second).toBe(first);
+    expect(sut.openCount).toBe(1);
+  });
+
+  it('closes the least recently used database beyond the limit, checkpointing its WAL', async () => {
+    await touch('alpha');
+    await touch('beta');
+    await touch('alpha'); // beta is now the least recently used
+    await touch('gamma');
+
+    expect(sut.openCount).toBe(2);
+    await untilCheckpointed('beta');
+    expect(walSize('alpha')).toBeGreaterThan(0); // still open
+    await expect(values('beta')).resolves.toEqual([{ v: 'beta' }]);
+  });
+
+  it('does not evict a database while a task is using it', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const longTask = sut.use('alpha', async (pool) => {
+      await pool.write((connection) => connection.exec('CREATE TABLE t (v TEXT)'));
+      await held;
+      return insert(pool, 'after the others'); // fails if the pool was closed meanwhile
+    });
+    await touch('beta');
+    await touch('gamma');
+    expect(sut.openCount).toBe(2);
+
+    release();
+    await expect(longTask).resolves.toMatchObject({ changes: 1 });
+    await untilCheckpointed('beta');
+    expect(walSize('alpha')).toBeGreaterThan(0);
+  });
+
+  it('closes every database on application shutdown', async () => {
+    await touch('alpha');
+    await touch('beta');
+    await sut.onApplicationShutdown();
+    expect(sut.openCount).toBe(0);
+    expect(walSize('alpha')).toBe(0);
+    expect(walSize('beta')).toBe(0);
+  });
+
+  it('reopens a database used again after close(name)', async () => {
+    await touch('alpha');
+    await sut.close('alpha');
+    expect(sut.openCount).toBe(0);
+    expect(walSize('alpha')).toBe(0);
+
+    await expect(values('alpha')).resolves.toEqual([{ v: 'alpha' }]);
+    expect(sut.openCount).toBe(1);
+  });
+});

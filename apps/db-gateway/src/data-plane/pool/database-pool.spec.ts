@@ -1,0 +1,154 @@
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NodeSqlite3Driver } from '../sqlite/node-sqlite3.driver';
+import { SqliteConnection, SqliteError } from '../sqlite/sqlite.port';
+import { DatabasePool } from './database-pool';
+
+const walSize = (file: string): number => (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
+const countRows = async (connection: SqliteConnection): Promise<number> => Number((await connection.all('SELECT count(*) AS n FROM t'))[0].n);
+
+describe('DatabasePool', () => {
+  let dir: string;
+  let file: string;
+  let sut: DatabasePool;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'database-pool-'));
+    file = join(dir, 'shop.db');
+    sut = new DatabasePool('shop', file, new NodeSqlite3Driver(), { readers: 2, busyTimeoutMs: 1000, synchronous: 'NORMAL' });
+  });
+
+  afterEach(async () => {
+    await sut.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const createTable = () => sut.write((connection) => connection.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)'));
+
+  it('creates the database file in WAL mode on open', async () => {
+    expect(existsSync(file)).toBe(false);
+    await sut.open();
+    expect(existsSync(file)).toBe(true);
+    await expect(sut.read((connection) => connection.all('PRAGMA journal_mode'))).resolves.toEqual([{ journal_mode: 'wal' }]);
+  });
+
+  it('lands every one of many concurrent writes', async () => {
+    await createTable();
+    // Each write is a transaction of several steps: interleaved on the one writer, a second BEGIN would fail.
+    const insert = (i: number) =>
+      sut.write(async (connection) => {
+        await connection.exec('BEGIN');
+        await connection.run('INSERT INTO t (v) VALUES (?)', [`row ${i}`]);
+        await connection.exec('COMMIT');
+      });
+    const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => insert(i)));
+    expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+    expect(await sut.read(countRows)).toBe(200);
+    expect(sut.writeQueueDepth).toBe(0);
+  });
+
+  it('serves reads of committed data while a write is in progress', async () => {
+    await createTable();
+    await sut.write((connection) => connection.run("INSERT INTO t (v) VALUES ('committed')"));
+    let finishWrite!: () => void;
+    const writeHeld = new Promise<void>((resolve) => (finishWrite = resolve));
+    let writeStarted!: () => void;
+    const started = new Promise<void>((resolve) => (writeStarted = resolve));
+    const write = sut.write(async (connection) => {
+      await connection.exec("BEGIN IMMEDIATE; INSERT INTO t (v) VALUES ('uncommitted')");
+      writeStarted();
+      await writeHeld;
+      await connection.exec('COMMIT');
+    });
+    await started;
+
+    // Resolves while the writer holds its transaction open: reads do not wait for the writer queue.
+    await expect(sut.read(countRows)).resolves.toBe(1);
+    expect(sut.writeQueueDepth).toBe(1);
+
+    finishWrite();
+    await write;
+    expect(await sut.read(countRows)).toBe(2);
+  });
+
+  it('gives reads a read-only connection', async () => {
+    await createTable();
+    const attempt = sut.read((connection) => connection.run("INSERT INTO t (v) VALUES ('x')"));
+    await expect(attempt).rejects.toBeInstanceOf(SqliteError);
+    await expect(attempt).rejects.toMatchObject({ code: 'SQLITE_READONLY' });
+    expect(await sut.read(countRows)).toBe(0);
+  });
+
+  it('refuses ATTACH, so no statement reaches another file', async () => {
+    const other = join(dir, 'other.db');
+    await expect(sut.write((connection) => connection.exec(`ATTACH DATABASE '${other}' AS other`))).rejects.toMatchObject({
+      code: 'SQLITE_ERROR',
+      message: expect.stringContaining('too many attached databases'),
+    });
+    await expect(sut.read((connection) => connection.all(`ATTACH DATABASE '${other}' AS other`))).rejects.toBeInstanceOf(SqliteError);
+    expect(existsSync(other)).toBe(false);
+  });
+
+  it('enforces foreign keys', async () => {
+    await sut.write((connection) =>
+      connection.exec('CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (parent_id INTEGER REFERENCES parent (id))'),
+    );
+    await expect(sut.write((connection) => connection.run('INSERT INTO child VALUES (42)'))).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT' });
+    await expect(sut.read((connection) => connection.all('PRAGMA foreign_keys'))).resolves.toEqual([{ foreign_keys: 1 }]);
+  });
+
+  it('checkpoints the WAL into the database file on close, then refuses operations', async () => {
+    await createTable();
+    await sut.write((connection) => connection.run("INSERT INTO t (v) VALUES ('kept')"));
+    expect(walSize(file)).toBeGreaterThan(0);
+
+    await sut.close();
+
+    expect(walSize(file)).toBe(0);
+    await expect(sut.read(countRows)).rejects.toMatchObject({ code: 'SQLITE_MISUSE' });
+    await expect(sut.write(countRows)).rejects.toBeInstanceOf(SqliteError);
+    const reopened = new DatabasePool('shop', file, new NodeSqlite3Driver(), { readers: 1, busyTimeoutMs: 1000, synchronous: 'FULL' });
+    try {
+      expect(await reopened.read(countRows)).toBe(1);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('waits for running operations before closing', async () => {
+    await createTable();
+    const slowWrite = sut.write(async (connection) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return connection.run("INSERT INTO t (v) VALUES ('late')");
+    });
+    await sut.close();
+    await expect(slowWrite).resolves.toEqual({ changes: 1, lastInsertId: 1 });
+  });
+
+  describe('plan', () => {
+    it('reads the plan from SQLite and caches it per statement text', async () => {
+      await createTable();
+      const first = await sut.plan('SELECT * FROM t', 'SELECT');
+      expect(first).toEqual({ returnsRows: true, readOnly: true, changesSchema: false, controlsTransaction: false });
+      expect(await sut.plan('SELECT * FROM t', 'SELECT')).toBe(first);
+      expect(await sut.plan("INSERT INTO t (v) VALUES ('x')", 'INSERT')).toMatchObject({ readOnly: false, returnsRows: false });
+    });
+
+    it('does not cache a statement SQLite rejects', async () => {
+      await expect(sut.plan('SELECT * FROM t', 'SELECT')).rejects.toMatchObject({ message: 'no such table: t' });
+      await createTable();
+      await expect(sut.plan('SELECT * FROM t', 'SELECT')).resolves.toMatchObject({ readOnly: true });
+    });
+
+    it('answers for EXPLAIN without asking SQLite', async () => {
+      await expect(sut.plan('EXPLAIN SELECT * FROM missing', 'EXPLAIN')).resolves.toEqual({
+        returnsRows: true,
+        readOnly: true,
+        changesSchema: false,
+        controlsTransaction: false,
+      });
+    });
+  });
+});

@@ -1,0 +1,64 @@
+import { TestGateway, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
+
+interface OpenApiDocument {
+  paths: Record<string, Record<string, { tags?: string[]; responses: Record<string, unknown>; requestBody?: unknown }>>;
+  components: { schemas: Record<string, { properties?: Record<string, { description?: string; example?: unknown }>; required?: string[] }> };
+}
+
+describe('Swagger explorer', () => {
+  let gateway: TestGateway;
+  let document: OpenApiDocument;
+
+  beforeAll(async () => {
+    gateway = await startGateway(await makeDataDir());
+    document = (await gateway.http.get('/docs-json').expect(200)).body;
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await removeDataDir(gateway.dataDir);
+  });
+
+  it('serves the UI at /docs', async () => {
+    const page = await gateway.http.get('/docs/').expect(200);
+    expect(page.text).toContain('swagger-ui');
+  });
+
+  it('documents every endpoint under its tag', () => {
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} [${operation.tags?.join(',')}]`),
+    );
+    expect(operations.sort()).toEqual(
+      [
+        'GET / [health]',
+        'GET /admin/databases [admin]',
+        'POST /admin/databases/spawn/{db_name} [admin]',
+        'POST /admin/databases/prune/{db_name} [admin]',
+        'POST /api/db/{db_name}/query [data]',
+        'POST /api/db/{db_name}/tables [data]',
+        'POST /api/db/{db_name}/tables/{table_name}/rows [data]',
+        'GET /api/db/{db_name}/tables/{table_name}/rows [data]',
+      ].sort(),
+    );
+  });
+
+  it('describes DTO fields from the contracts, with comments and examples (CLI plugin)', () => {
+    const query = document.components.schemas.QueryRequestDto;
+    expect(query.required).toEqual(['sql']);
+    expect(query.properties?.sql.description).toContain('One SQL statement');
+    expect(query.properties?.sql.example).toBe('SELECT * FROM users WHERE age > ?');
+    expect(document.components.schemas.WriteResultDto.properties?.message.example).toBe('Query executed successfully.');
+    expect(document.components.schemas.SpawnDatabaseResponseDto.properties?.db_name.example).toBe('agent_memory_db');
+    expect(document.components.schemas.ColumnDefinitionDto.properties).toEqual(
+      expect.objectContaining({ name: expect.any(Object), type: expect.any(Object), primary_key: expect.any(Object), default: expect.any(Object) }),
+    );
+    expect(document.components.schemas.ErrorBodyDto.properties).toEqual(expect.objectContaining({ detail: expect.any(Object), error: expect.any(Object) }));
+  });
+
+  it('documents error responses with the error body', () => {
+    const query = document.paths['/api/db/{db_name}/query'].post;
+    expect(Object.keys(query.responses)).toEqual(expect.arrayContaining(['200', '400', '404']));
+    expect(JSON.stringify(query.responses['404'])).toContain('#/components/schemas/ErrorBodyDto');
+    expect(Object.keys(document.paths['/admin/databases/spawn/{db_name}'].post.responses)).toEqual(expect.arrayContaining(['200', '201', '400']));
+  });
+});
