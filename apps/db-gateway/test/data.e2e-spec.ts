@@ -167,6 +167,7 @@ describe('data API (v1 contract)', () => {
       ['a sqlite_ table name', { table_name: 'sqlite_master', columns: [{ name: 'a', type: 'TEXT' }] }, 'INVALID_IDENTIFIER', 'table_name'],
       ['a column name with a space', { table_name: 't1', columns: [{ name: 'a b', type: 'TEXT' }] }, 'INVALID_IDENTIFIER', 'columns.0.name'],
       ['a type with SQL in it', { table_name: 't1', columns: [{ name: 'a', type: 'TEXT) ; DROP TABLE users; --' }] }, 'INVALID_IDENTIFIER', 'columns.0.type'],
+      ['a type with a constraint', { table_name: 't1', columns: [{ name: 'a', type: 'TEXT REFERENCES users' }] }, 'INVALID_IDENTIFIER', 'columns.0.type'],
       ['no columns', { table_name: 't1', columns: [] }, 'VALIDATION_FAILED', 'columns'],
       ['columns not an array', { table_name: 't1', columns: 'a TEXT' }, 'VALIDATION_FAILED', 'columns'],
       ['a non-boolean primary_key', { table_name: 't1', columns: [{ name: 'a', type: 'TEXT', primary_key: 'yes' }] }, 'VALIDATION_FAILED', 'columns.0.primary_key'],

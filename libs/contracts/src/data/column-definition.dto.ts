@@ -1,8 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
-import { COLUMN_TYPE_PATTERN } from '../naming/identifier';
-import { invalidIdentifier } from '../validation/error-context';
-import { IsIdentifier } from '../validation/naming.validators';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { IsColumnType, IsIdentifier } from '../validation/naming.validators';
 import { SqlValue } from '../validation/sql-value';
 import { IsSqlValue } from '../validation/sql-value.validators';
 
@@ -17,11 +15,7 @@ export class ColumnDefinitionDto {
    * Declared type: one to four words with an optional size, e.g. `INTEGER`, `TEXT`, `VARCHAR(255)`, `DECIMAL(10, 2)`.
    * @example TEXT
    */
-  @IsString()
-  @Matches(COLUMN_TYPE_PATTERN, {
-    message: '$property must be a type name of up to four words with an optional size, e.g. TEXT or VARCHAR(255)',
-    ...invalidIdentifier,
-  })
+  @IsColumnType()
   type!: string;
 
   /** Part of the primary key. Several columns marked form a composite key. */

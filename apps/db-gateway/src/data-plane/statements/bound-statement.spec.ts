@@ -87,3 +87,18 @@ describe('bindStatement', () => {
     });
   });
 });
+
+describe('bindStatement with identifiers SQLite allows', () => {
+  it('reads a$b as a column name, not as a $b parameter', () => {
+    expect(bindStatement('SELECT a$b FROM t WHERE id = :id', { id: 1 }).bindings).toEqual({ ':id': 1 });
+  });
+
+  it('keeps positional counting when a column name contains $', () => {
+    expect(bindError('SELECT a$b FROM t WHERE id = ?', []).message).toContain('uses 1, and there are 0 supplied');
+  });
+
+  it('accepts EXPLAIN of a CREATE TRIGGER whose body has several statements', () => {
+    const sql = 'EXPLAIN CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET id = 1; UPDATE t SET id = 2; END';
+    expect(bindStatement(sql, undefined).firstKeyword).toBe('EXPLAIN');
+  });
+});

@@ -82,7 +82,7 @@ export function scanSql(sql: string): ScannedSql {
     }
     if (WORD.test(c)) {
       let j = i + 1;
-      while (j < n && WORD.test(sql[j])) j++;
+      while (j < n && NAME_CHAR.test(sql[j])) j++; // SQLite allows `$` inside identifiers: a$b is one word
       const word = sql.slice(i, j).toUpperCase();
       words.push(word);
       if (words.length === 1) result.firstKeyword = word;
@@ -116,7 +116,9 @@ function skipQuoted(sql: string, start: number, quote: string): number {
  * ending the statement. CASE ... END nests inside the body.
  */
 function trackTrigger(words: string[], word: string, depth: number): number {
-  const isTrigger = words[0] === 'CREATE' && (words[1] === 'TRIGGER' || (['TEMP', 'TEMPORARY'].includes(words[1]) && words[2] === 'TRIGGER'));
+  const start = words[0] !== 'EXPLAIN' ? 0 : words[1] === 'QUERY' && words[2] === 'PLAN' ? 3 : 1;
+  const [create, second, third] = words.slice(start, start + 3);
+  const isTrigger = create === 'CREATE' && (second === 'TRIGGER' || (['TEMP', 'TEMPORARY'].includes(second) && third === 'TRIGGER'));
   if (!isTrigger) return depth;
   if (word === 'BEGIN' || (word === 'CASE' && depth > 0)) return depth + 1;
   if (word === 'END' && depth > 0) return depth - 1;

@@ -37,6 +37,10 @@ describe('sqlLiteral', () => {
   ])('writes %j as %s', (value, literal) => {
     expect(sqlLiteral(value)).toBe(literal);
   });
+
+  it('refuses a string with a NUL, which would end the SQL text early', () => {
+    expect(() => sqlLiteral('a\0b')).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+  });
 });
 
 describe('createTableSql', () => {

@@ -17,6 +17,9 @@ export function sqlLiteral(value: SqlValue): string {
   if (value === null) return 'NULL';
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (typeof value === 'number') return value < 0 || Object.is(value, -0) ? `(${value})` : String(value);
+  if (value.includes('\0')) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'A default value cannot contain a NUL character.');
+  }
   return `'${value.replace(/'/g, "''")}'`;
 }
 
