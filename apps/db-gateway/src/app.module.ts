@@ -8,12 +8,15 @@ import { ConfigModule } from './config/config.module';
 import { DataController } from './data/data.controller';
 import { DataPlaneModule } from './data-plane/data-plane.module';
 import { OrchestratorModule } from './orchestrator/orchestrator.module';
+import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
 import { SystemController } from './system/system.controller';
 
 @Module({
   imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule],
-  controllers: [SystemController, AdminController, DataController],
+  controllers: [SystemController, HealthController, AdminController, DataController],
   providers: [
+    HealthService,
     { provide: APP_PIPE, useClass: GatewayValidationPipe },
     { provide: APP_FILTER, useClass: DomainExceptionFilter },
   ],

@@ -63,14 +63,15 @@ describe('the compiled gateway process', () => {
 
   it('honours PORT, HOST and DBFORGE_DATA_DIR, and exits cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const gateway = run({ PORT: String(port), HOST: '127.0.0.1', DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'auto' });
+    // `auto` with no engine at the socket falls back to embedded and says so.
+    const gateway = run({ PORT: String(port), HOST: '127.0.0.1', DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'auto', DBFORGE_DOCKER_SOCKET: join(dataDir, 'no-engine.sock') });
     try {
       const greeting = await waitFor(`http://127.0.0.1:${port}/`, 15_000);
       expect(await greeting.json()).toEqual({ message: 'Praetorian DB-Forge is online.' });
       const spawned = await fetch(`http://127.0.0.1:${port}/admin/databases/spawn/proc_db`, { method: 'POST' });
       expect(spawned.status).toBe(201);
       expect(existsSync(join(dataDir, 'proc_db', 'proc_db.db'))).toBe(true);
-      expect(gateway.output()).toContain('Runtime: embedded (DBFORGE_RUNTIME=auto');
+      expect(gateway.output()).toContain('Runtime: embedded (DBFORGE_RUNTIME=auto; no Docker engine answered');
     } finally {
       gateway.child.kill('SIGTERM');
     }

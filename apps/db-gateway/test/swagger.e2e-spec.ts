@@ -31,7 +31,11 @@ describe('Swagger explorer', () => {
     expect(operations.sort()).toEqual(
       [
         'GET / [health]',
+        'GET /health/live [health]',
+        'GET /health/ready [health]',
         'GET /admin/databases [admin]',
+        'GET /admin/databases/{db_name} [admin]',
+        'POST /admin/reconcile [admin]',
         'POST /admin/databases/spawn/{db_name} [admin]',
         'POST /admin/databases/prune/{db_name} [admin]',
         'POST /api/db/{db_name}/query [data]',

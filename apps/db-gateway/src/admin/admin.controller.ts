@@ -1,25 +1,31 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
+  DatabaseDetailsDto,
   DatabaseNameParamsDto,
   DatabaseSummaryDto,
   ErrorBodyDto,
   PruneDatabaseResponseDto,
+  ReconcileReportDto,
   SpawnDatabaseResponseDto,
 } from '@dbforge/contracts';
 import type { Response } from 'express';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { DatabaseLifecycleService } from '../orchestrator/database-lifecycle.service';
+import { ReconciliationService } from '../orchestrator/reconciliation.service';
 
 @ApiTags('admin')
-@Controller('admin/databases')
+@Controller('admin')
 export class AdminController {
-  constructor(private readonly lifecycle: DatabaseLifecycleService) {}
+  constructor(
+    private readonly lifecycle: DatabaseLifecycleService,
+    private readonly reconciliation: ReconciliationService,
+  ) {}
 
   /**
    * Spawn a database: 201 when created (or re-activated with its data after a prune), 200 when it is already running.
    */
-  @Post('spawn/:db_name')
+  @Post('databases/spawn/:db_name')
   @ApiResponse({ status: HttpStatus.CREATED, type: SpawnDatabaseResponseDto, description: 'Spawned.' })
   @ApiOkResponse({ type: SpawnDatabaseResponseDto, description: 'Already exists and is running.' })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.BAD_GATEWAY)
@@ -30,19 +36,37 @@ export class AdminController {
   }
 
   /** Prune a database: its worker goes away, its data file stays; spawning it again brings it back. */
-  @Post('prune/:db_name')
+  @Post('databases/prune/:db_name')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: PruneDatabaseResponseDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No active database of that name.' })
-  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.SERVICE_UNAVAILABLE)
+  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.BAD_GATEWAY)
   prune(@Param() { db_name }: DatabaseNameParamsDto): Promise<PruneDatabaseResponseDto> {
     return this.lifecycle.prune(db_name);
   }
 
-  /** List active databases. */
-  @Get()
+  /** List active databases with their workers' state from the runtime (`unknown` while it cannot be reached). */
+  @Get('databases')
   @ApiOkResponse({ type: [DatabaseSummaryDto] })
   list(): Promise<DatabaseSummaryDto[]> {
     return this.lifecycle.list();
+  }
+
+  /** One database: its worker (id, state, image, start time, limits) and data file sizes; pruned ones too. */
+  @Get('databases/:db_name')
+  @ApiOkResponse({ type: DatabaseDetailsDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Never spawned.' })
+  @ApiErrors(HttpStatus.BAD_REQUEST)
+  describe(@Param() { db_name }: DatabaseNameParamsDto): Promise<DatabaseDetailsDto> {
+    return this.lifecycle.describe(db_name);
+  }
+
+  /** Make the workers match the catalog now: restart or recreate missing workers, adopt labelled ones, report orphans. */
+  @Post('reconcile')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: ReconcileReportDto })
+  @ApiErrors(HttpStatus.SERVICE_UNAVAILABLE)
+  reconcile(): Promise<ReconcileReportDto> {
+    return this.reconciliation.reconcile();
   }
 }

@@ -11,15 +11,22 @@ import { CatalogRepository } from './catalog.repository';
 @Injectable()
 export class CatalogService implements OnModuleInit, OnApplicationShutdown {
   private readonly entries = new Map<string, CatalogEntry>();
+  private open = false;
 
   constructor(private readonly repository: CatalogRepository) {}
 
   async onModuleInit(): Promise<void> {
     for (const entry of await this.repository.open()) this.entries.set(entry.name, entry);
+    this.open = true;
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.open = false;
     await this.repository.close();
+  }
+
+  get isOpen(): boolean {
+    return this.open;
   }
 
   find(name: string): CatalogEntry | undefined {

@@ -53,4 +53,12 @@ export class DatabaseLayout {
   async discardDirectory(name: string): Promise<void> {
     await rm(this.directoryOf(name), { recursive: true, force: true });
   }
+
+  /** Sizes in bytes of the database file and its WAL (0 when absent). */
+  async fileSizes(name: string): Promise<{ database: number; wal: number }> {
+    const file = this.fileOf(name);
+    const size = (path: string) => stat(path).then((info) => info.size, () => 0);
+    const [database, wal] = await Promise.all([size(file), size(`${file}-wal`)]);
+    return { database, wal };
+  }
 }

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsString, Matches, Max, Min } from 'class-validator';
 
 export const RUNTIME_MODES = ['auto', 'docker', 'embedded'] as const;
 export type RuntimeMode = (typeof RUNTIME_MODES)[number];
@@ -55,4 +55,41 @@ export class GatewayConfig {
   @Min(1024)
   @Max(1024 * 1024 * 1024)
   maxBodyBytes!: number;
+
+  /** DBFORGE_WORKER_IMAGE: the image of each database's worker container. */
+  @IsString()
+  @IsNotEmpty()
+  workerImage!: string;
+
+  /** DBFORGE_HOST_DATA_DIR: the data directory as the Docker host sees it (bind sources); defaults to dataDir. */
+  @IsString()
+  @IsNotEmpty()
+  hostDataDir!: string;
+
+  /** DBFORGE_DOCKER_SOCKET: the engine's Unix socket. */
+  @IsString()
+  @IsNotEmpty()
+  dockerSocket!: string;
+
+  /** DBFORGE_WORKER_MEMORY_MB */
+  @IsInt()
+  @Min(6)
+  @Max(1024 * 1024)
+  workerMemoryMb!: number;
+
+  /** DBFORGE_WORKER_CPUS: CPU share of a worker (e.g. 0.25). */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
+  @Max(1024)
+  workerCpus!: number;
+
+  /** DBFORGE_WORKER_PIDS: process limit of a worker. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  workerPids!: number;
+
+  /** DBFORGE_WORKER_USER: uid:gid the worker runs as; never root. */
+  @Matches(/^[1-9][0-9]{0,9}:[1-9][0-9]{0,9}$/, { message: 'must be uid:gid with non-zero numbers (workers never run as root)' })
+  workerUser!: string;
 }

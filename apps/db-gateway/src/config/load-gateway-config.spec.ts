@@ -29,6 +29,13 @@ describe('loadGatewayConfig', () => {
       busyTimeoutMs: 5000,
       synchronous: 'NORMAL',
       maxBodyBytes: 10 * 1024 * 1024,
+      workerImage: 'db-worker-base:latest',
+      hostDataDir: resolve('db-data'),
+      dockerSocket: '/var/run/docker.sock',
+      workerMemoryMb: 64,
+      workerCpus: 0.25,
+      workerPids: 32,
+      workerUser: '10001:10001',
     });
     expect(isAbsolute(config.dataDir)).toBe(true);
   });
@@ -48,6 +55,13 @@ describe('loadGatewayConfig', () => {
       DBFORGE_BUSY_TIMEOUT_MS: '0',
       DBFORGE_SYNCHRONOUS: 'full',
       DBFORGE_MAX_BODY_BYTES: '2048',
+      DBFORGE_WORKER_IMAGE: 'my-worker:2',
+      DBFORGE_HOST_DATA_DIR: '/host/db-data',
+      DBFORGE_DOCKER_SOCKET: '/run/docker.sock',
+      DBFORGE_WORKER_MEMORY_MB: '256',
+      DBFORGE_WORKER_CPUS: '1.5',
+      DBFORGE_WORKER_PIDS: '100',
+      DBFORGE_WORKER_USER: '2000:2000',
     });
     expect({ ...config }).toEqual({
       port: 9090,
@@ -59,7 +73,23 @@ describe('loadGatewayConfig', () => {
       busyTimeoutMs: 0,
       synchronous: 'FULL',
       maxBodyBytes: 2048,
+      workerImage: 'my-worker:2',
+      hostDataDir: '/host/db-data',
+      dockerSocket: '/run/docker.sock',
+      workerMemoryMb: 256,
+      workerCpus: 1.5,
+      workerPids: 100,
+      workerUser: '2000:2000',
     });
+  });
+
+  it.each([
+    ['a root worker user', { DBFORGE_WORKER_USER: '0:0' }, 'DBFORGE_WORKER_USER'],
+    ['a worker user name', { DBFORGE_WORKER_USER: 'root' }, 'DBFORGE_WORKER_USER'],
+    ['a CPU share that is not a number', { DBFORGE_WORKER_CPUS: 'half' }, 'DBFORGE_WORKER_CPUS'],
+    ['a memory limit below what Docker accepts', { DBFORGE_WORKER_MEMORY_MB: '1' }, 'DBFORGE_WORKER_MEMORY_MB'],
+  ])('refuses %s', (_label, env, variable) => {
+    expect(problemsOf(env).join('\n')).toContain(variable);
   });
 
   it('keeps an absolute data directory as given', () => {

@@ -14,6 +14,13 @@ export const CONFIG_DEFAULTS = {
   DBFORGE_BUSY_TIMEOUT_MS: '5000',
   DBFORGE_SYNCHRONOUS: 'NORMAL',
   DBFORGE_MAX_BODY_BYTES: String(10 * 1024 * 1024),
+  DBFORGE_WORKER_IMAGE: 'db-worker-base:latest',
+  DBFORGE_HOST_DATA_DIR: '',
+  DBFORGE_DOCKER_SOCKET: '/var/run/docker.sock',
+  DBFORGE_WORKER_MEMORY_MB: '64',
+  DBFORGE_WORKER_CPUS: '0.25',
+  DBFORGE_WORKER_PIDS: '32',
+  DBFORGE_WORKER_USER: '10001:10001',
 } as const;
 
 type EnvName = keyof typeof CONFIG_DEFAULTS;
@@ -28,6 +35,11 @@ export class InvalidConfigError extends Error {
 /** A whole decimal number, or NaN so that validation names the variable. */
 function integer(text: string): number {
   return /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+}
+
+/** A decimal number such as 0.5, or NaN. */
+function decimal(text: string): number {
+  return /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
 }
 
 /** Reads and validates the configuration; throws `InvalidConfigError` listing every bad variable. */
@@ -46,6 +58,13 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     busyTimeoutMs: 'DBFORGE_BUSY_TIMEOUT_MS',
     synchronous: 'DBFORGE_SYNCHRONOUS',
     maxBodyBytes: 'DBFORGE_MAX_BODY_BYTES',
+    workerImage: 'DBFORGE_WORKER_IMAGE',
+    hostDataDir: 'DBFORGE_HOST_DATA_DIR',
+    dockerSocket: 'DBFORGE_DOCKER_SOCKET',
+    workerMemoryMb: 'DBFORGE_WORKER_MEMORY_MB',
+    workerCpus: 'DBFORGE_WORKER_CPUS',
+    workerPids: 'DBFORGE_WORKER_PIDS',
+    workerUser: 'DBFORGE_WORKER_USER',
   };
   const config = plainToInstance(GatewayConfig, {
     port: integer(read('PORT')),
@@ -57,6 +76,13 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     busyTimeoutMs: integer(read('DBFORGE_BUSY_TIMEOUT_MS')),
     synchronous: read('DBFORGE_SYNCHRONOUS').toUpperCase(),
     maxBodyBytes: integer(read('DBFORGE_MAX_BODY_BYTES')),
+    workerImage: read('DBFORGE_WORKER_IMAGE'),
+    hostDataDir: resolve(read('DBFORGE_HOST_DATA_DIR') || read('DBFORGE_DATA_DIR')),
+    dockerSocket: read('DBFORGE_DOCKER_SOCKET'),
+    workerMemoryMb: integer(read('DBFORGE_WORKER_MEMORY_MB')),
+    workerCpus: decimal(read('DBFORGE_WORKER_CPUS')),
+    workerPids: integer(read('DBFORGE_WORKER_PIDS')),
+    workerUser: read('DBFORGE_WORKER_USER'),
   });
   const errors = validateSync(config);
   if (errors.length > 0) {

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DatabaseSummaryDto, PruneDatabaseResponseDto, SpawnDatabaseResponseDto } from '@dbforge/contracts';
+import { DatabaseDetailsDto, DatabaseSummaryDto, PruneDatabaseResponseDto, SpawnDatabaseResponseDto } from '@dbforge/contracts';
 import { CatalogEntry } from '../catalog/catalog-entry';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
-import { KeyedMutex } from '../common/keyed-mutex';
+import { DomainError } from '../common/domain.error';
 import { ConnectionPoolService } from '../data-plane/pool/connection-pool.service';
-import { ContainerRuntime, WorkerState } from './runtime/container-runtime.port';
+import { DatabaseLocks } from './database-locks';
+import { ContainerRuntime, WorkerInfo } from './runtime/container-runtime.port';
 
 export interface SpawnOutcome {
   /** False when the database was already active (v1 answers 200 instead of 201). */
@@ -13,17 +14,17 @@ export interface SpawnOutcome {
   body: SpawnDatabaseResponseDto;
 }
 
-/** Spawns, prunes and lists databases: catalog, data directory, worker, in that order, undone on failure. */
+/** Spawns, prunes, lists and describes databases: data directory, worker, file, catalog; undone on failure. */
 @Injectable()
 export class DatabaseLifecycleService {
   private readonly logger = new Logger(DatabaseLifecycleService.name);
-  private readonly locks = new KeyedMutex();
 
   constructor(
     private readonly catalog: CatalogService,
     private readonly layout: DatabaseLayout,
     private readonly pools: ConnectionPoolService,
     private readonly runtime: ContainerRuntime,
+    private readonly locks: DatabaseLocks,
   ) {}
 
   spawn(name: string): Promise<SpawnOutcome> {
@@ -36,9 +37,10 @@ export class DatabaseLifecycleService {
         };
       }
       const createdDirectory = await this.layout.prepareDirectory(name);
-      let worker: WorkerState | undefined;
+      let hadWorker = true;
       try {
-        worker = await this.runtime.start({ database: name, directory: this.layout.directoryOf(name) });
+        hadWorker = (await this.runtime.inspect(name)).state !== 'missing';
+        const worker = await this.runtime.start(name);
         await this.pools.use(name, (pool) => pool.open()); // creates the file, in WAL mode
         const now = new Date().toISOString();
         await this.catalog.save({
@@ -49,19 +51,19 @@ export class DatabaseLifecycleService {
           workerId: worker.id,
           runtime: this.runtime.kind,
         });
+        this.logger.log(`Spawned '${name}' (${this.runtime.kind}${worker.id ? `, worker ${worker.id.slice(0, 12)}` : ''}).`);
+        return { created: true, body: { message: 'Database instance spawned successfully.', db_name: name, container_id: worker.id } };
       } catch (error) {
-        await this.undoSpawn(name, worker, createdDirectory);
+        await this.undoSpawn(name, !hadWorker, createdDirectory);
         throw error;
       }
-      this.logger.log(`Spawned '${name}' (${this.runtime.kind}${worker.id ? `, worker ${worker.id.slice(0, 12)}` : ''}).`);
-      return { created: true, body: { message: 'Database instance spawned successfully.', db_name: name, container_id: worker.id } };
     });
   }
 
   prune(name: string): Promise<PruneDatabaseResponseDto> {
     return this.locks.run(name, async () => {
       const entry = this.catalog.requireActive(name);
-      await this.runtime.remove(name, entry.workerId);
+      await this.runtime.remove(name);
       // Catalog first: new requests get 404 at once; then the pool drains, checkpoints and closes.
       await this.catalog.save({ ...entry, status: 'pruned', workerId: null, updatedAt: new Date().toISOString() });
       await this.pools.close(name);
@@ -70,18 +72,58 @@ export class DatabaseLifecycleService {
     });
   }
 
-  list(): Promise<DatabaseSummaryDto[]> {
-    return Promise.all(this.catalog.listActive().map((entry) => this.summarize(entry)));
+  /** Active databases with their workers' real state; `unknown` while the runtime cannot be asked. */
+  async list(): Promise<DatabaseSummaryDto[]> {
+    const entries = this.catalog.listActive();
+    const workers = await this.runtime.list().then(
+      (all) => new Map(all.map((worker) => [worker.database, worker])),
+      () => undefined,
+    );
+    return entries.map((entry) => {
+      const worker = workers?.get(entry.name);
+      const state = !workers ? 'unknown' : worker?.state ?? 'missing';
+      return { name: entry.name, container_id: worker?.id ?? entry.workerId, status: state, runtime: entry.runtime, created_at: entry.createdAt };
+    });
   }
 
-  private async summarize(entry: CatalogEntry): Promise<DatabaseSummaryDto> {
-    const worker = await this.runtime.inspect(entry.name, entry.workerId);
-    return { name: entry.name, container_id: worker.id, status: worker.state, runtime: entry.runtime, created_at: entry.createdAt };
+  async describe(name: string): Promise<DatabaseDetailsDto> {
+    const entry = this.catalog.find(name);
+    if (!entry) throw DomainError.databaseNotFound();
+    const worker = entry.status === 'active' ? await this.inspectOrUnknown(entry) : undefined;
+    const file = await this.layout.fileSizes(name);
+    return {
+      name: entry.name,
+      status: entry.status,
+      runtime: entry.runtime,
+      created_at: entry.createdAt,
+      updated_at: entry.updatedAt,
+      container_id: worker?.id ?? null,
+      worker: worker
+        ? {
+            id: worker.id,
+            state: worker.state,
+            image: worker.image,
+            started_at: worker.startedAt,
+            limits: worker.limits ? { memory_bytes: worker.limits.memoryBytes, nano_cpus: worker.limits.nanoCpus, pids: worker.limits.pids } : null,
+          }
+        : null,
+      file: { size_bytes: file.database, wal_size_bytes: file.wal },
+    };
   }
 
-  private async undoSpawn(name: string, worker: WorkerState | undefined, createdDirectory: boolean): Promise<void> {
+  private async inspectOrUnknown(entry: CatalogEntry): Promise<WorkerInfo> {
+    try {
+      return await this.runtime.inspect(entry.name);
+    } catch {
+      return { database: entry.name, id: entry.workerId, state: 'unknown', image: null, startedAt: null, limits: null };
+    }
+  }
+
+  private async undoSpawn(name: string, removeWorker: boolean, createdDirectory: boolean): Promise<void> {
     await this.pools.close(name);
-    if (worker) await this.runtime.remove(name, worker.id).catch((error: unknown) => this.logger.error(`Undoing spawn of '${name}': ${String(error)}`));
+    if (removeWorker) {
+      await this.runtime.remove(name).catch((error: unknown) => this.logger.error(`Undoing spawn of '${name}': ${String(error)}`));
+    }
     if (createdDirectory) await this.layout.discardDirectory(name);
   }
 }

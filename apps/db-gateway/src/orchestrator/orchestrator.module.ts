@@ -3,16 +3,22 @@ import { CatalogModule } from '../catalog/catalog.module';
 import { GatewayConfig } from '../config/gateway.config';
 import { DataPlaneModule } from '../data-plane/data-plane.module';
 import { DatabaseLifecycleService } from './database-lifecycle.service';
+import { DatabaseLocks } from './database-locks';
+import { ReconciliationService } from './reconciliation.service';
 import { ContainerRuntime } from './runtime/container-runtime.port';
 import { createContainerRuntime } from './runtime/runtime.factory';
+import { V1LayoutImporter } from './v1-layout.importer';
 
-/** The lifecycle of databases and their workers, behind the ContainerRuntime port. */
+/** Databases' lifecycle and their workers, behind the ContainerRuntime port (embedded or Docker). */
 @Module({
   imports: [CatalogModule, DataPlaneModule],
   providers: [
     DatabaseLifecycleService,
+    DatabaseLocks,
+    ReconciliationService,
+    V1LayoutImporter,
     { provide: ContainerRuntime, useFactory: createContainerRuntime, inject: [GatewayConfig] },
   ],
-  exports: [DatabaseLifecycleService, ContainerRuntime],
+  exports: [DatabaseLifecycleService, ReconciliationService, ContainerRuntime],
 })
 export class OrchestratorModule {}

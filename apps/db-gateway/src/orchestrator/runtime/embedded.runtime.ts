@@ -1,23 +1,40 @@
 import { Injectable } from '@nestjs/common';
-import { ContainerRuntime, WorkerState } from './container-runtime.port';
+import { ContainerRuntime, RuntimeHealth, WorkerInfo } from './container-runtime.port';
 
 /**
- * No containers: the gateway itself holds every database, so a database is `running` as long as
- * it is active. For machines without Docker, and the default when no engine answers.
+ * No containers: the gateway process itself holds each started database. A database is `running`
+ * once started in this process and `missing` otherwise (after a restart, reconciliation starts it
+ * again). For machines without Docker.
  */
 @Injectable()
 export class EmbeddedRuntime extends ContainerRuntime {
   readonly kind = 'embedded' as const;
+  private readonly started = new Map<string, string>();
 
-  start(): Promise<WorkerState> {
-    return Promise.resolve({ id: null, state: 'running' });
+  start(database: string): Promise<WorkerInfo> {
+    if (!this.started.has(database)) this.started.set(database, new Date().toISOString());
+    return this.inspect(database);
   }
 
-  remove(): Promise<void> {
+  remove(database: string): Promise<void> {
+    this.started.delete(database);
     return Promise.resolve();
   }
 
-  inspect(): Promise<WorkerState> {
-    return Promise.resolve({ id: null, state: 'running' });
+  inspect(database: string): Promise<WorkerInfo> {
+    const startedAt = this.started.get(database) ?? null;
+    return Promise.resolve({ database, id: null, state: startedAt ? 'running' : 'missing', image: null, startedAt, limits: null });
+  }
+
+  list(): Promise<WorkerInfo[]> {
+    return Promise.all([...this.started.keys()].map((database) => this.inspect(database)));
+  }
+
+  health(): Promise<RuntimeHealth> {
+    return Promise.resolve({ up: true, detail: 'embedded: databases are held by the gateway process' });
+  }
+
+  watch(): () => void {
+    return () => undefined; // nothing in this process dies on its own
   }
 }

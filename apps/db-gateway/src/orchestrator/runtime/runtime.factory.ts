@@ -1,25 +1,34 @@
 import { Logger } from '@nestjs/common';
-import { GatewayConfig } from '../../config/gateway.config';
 import { assertUnreachable } from '../../common/assert-unreachable';
+import { GatewayConfig } from '../../config/gateway.config';
 import { ContainerRuntime } from './container-runtime.port';
+import { DockerRuntime } from './docker.runtime';
 import { EmbeddedRuntime } from './embedded.runtime';
 
 /**
- * Picks the runtime from DBFORGE_RUNTIME. This build ships the embedded runtime only; the Docker
- * driver plugs in here behind the same port. Until it does, `docker` refuses to start rather than
- * pretend, and `auto` says that it chose embedded.
+ * Picks the runtime from DBFORGE_RUNTIME: `embedded`, `docker` (even if the engine is down at boot:
+ * readiness reports it and admin calls answer 503 until it answers), or `auto`, which asks the engine
+ * once and falls back to embedded, saying which it chose.
  */
-export function createContainerRuntime(config: GatewayConfig): ContainerRuntime {
+export async function createContainerRuntime(config: GatewayConfig): Promise<ContainerRuntime> {
   const logger = new Logger('ContainerRuntime');
   switch (config.runtime) {
     case 'embedded':
       logger.log('Runtime: embedded (DBFORGE_RUNTIME=embedded); databases are held by the gateway, no containers.');
       return new EmbeddedRuntime();
-    case 'auto':
-      logger.log('Runtime: embedded (DBFORGE_RUNTIME=auto; this build has no Docker driver yet); no containers.');
-      return new EmbeddedRuntime();
     case 'docker':
-      throw new Error('DBFORGE_RUNTIME=docker: this build has no Docker driver yet; use "embedded" or "auto".');
+      logger.log(`Runtime: docker (DBFORGE_RUNTIME=docker) at ${config.dockerSocket}, worker image ${config.workerImage}.`);
+      return new DockerRuntime(config);
+    case 'auto': {
+      const docker = new DockerRuntime(config);
+      const health = await docker.health();
+      if (health.up) {
+        logger.log(`Runtime: docker (DBFORGE_RUNTIME=auto; ${health.detail} answered), worker image ${config.workerImage}.`);
+        return docker;
+      }
+      logger.log(`Runtime: embedded (DBFORGE_RUNTIME=auto; no Docker engine answered: ${health.detail}).`);
+      return new EmbeddedRuntime();
+    }
     default:
       return assertUnreachable(config.runtime);
   }
