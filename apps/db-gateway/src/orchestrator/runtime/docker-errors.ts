@@ -18,7 +18,7 @@ export function isDockerNotFound(error: unknown): boolean {
 export function translateDockerError(error: unknown, action: string): DomainError {
   if (error instanceof DomainError) return error;
   const failure = (typeof error === 'object' && error !== null ? error : {}) as DockerFailure;
-  if ((failure.code && UNREACHABLE.has(failure.code)) || /socket hang up|connect/i.test(failure.message ?? '')) {
+  if ((failure.code && UNREACHABLE.has(failure.code)) || /socket hang up|^connect E[A-Z]+/i.test(failure.message ?? '')) {
     return new DomainError(ErrorCode.RUNTIME_UNAVAILABLE, `Docker engine is unreachable; cannot ${action} (${failure.code ?? failure.message}).`);
   }
   const reason = failure.json?.message ?? failure.message ?? String(error);

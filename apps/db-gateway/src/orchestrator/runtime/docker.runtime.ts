@@ -11,7 +11,7 @@ export const DATABASE_LABEL = 'dbforge.database';
 export const V1_WORKER_LABEL = 'db-worker';
 export const V1_NAME_LABEL = 'db-name';
 const WORKER_DIRECTORY = '/data';
-const STOP_SECONDS = 5;
+export const STOP_SECONDS = 5;
 
 export function workerName(database: string): string {
   return `db-worker-${database}`;
@@ -163,32 +163,36 @@ export class DockerRuntime extends ContainerRuntime implements OnModuleDestroy {
   }
 
   private async create(database: string): Promise<void> {
-    const { config } = this;
     try {
-      await this.docker.createContainer({
-        name: workerName(database),
-        Image: config.workerImage,
-        User: config.workerUser,
-        WorkingDir: WORKER_DIRECTORY,
-        Labels: { [MANAGED_LABEL]: 'true', [DATABASE_LABEL]: database, [V1_WORKER_LABEL]: 'true', [V1_NAME_LABEL]: database },
-        HostConfig: {
-          NetworkMode: 'none',
-          ReadonlyRootfs: true,
-          CapDrop: ['ALL'],
-          SecurityOpt: ['no-new-privileges'],
-          Memory: config.workerMemoryMb * 1024 * 1024,
-          NanoCpus: Math.round(config.workerCpus * 1e9),
-          PidsLimit: config.workerPids,
-          Init: true,
-          RestartPolicy: { Name: 'unless-stopped' },
-          Binds: [`${join(config.hostDataDir, database)}:${WORKER_DIRECTORY}`],
-        },
-      });
+      await this.docker.createContainer(workerCreateOptions(this.config, database));
     } catch (error) {
       throw translateDockerError(error, `create the worker of '${database}'`);
     }
-    this.logger.log(`Created worker ${workerName(database)} from ${config.workerImage}.`);
+    this.logger.log(`Created worker ${workerName(database)} from ${this.config.workerImage}.`);
   }
+}
+
+/** The container a database's worker is created as (exported so the benchmark creates the very same one). */
+export function workerCreateOptions(config: GatewayConfig, database: string): Docker.ContainerCreateOptions {
+  return {
+    name: workerName(database),
+    Image: config.workerImage,
+    User: config.workerUser,
+    WorkingDir: WORKER_DIRECTORY,
+    Labels: { [MANAGED_LABEL]: 'true', [DATABASE_LABEL]: database, [V1_WORKER_LABEL]: 'true', [V1_NAME_LABEL]: database },
+    HostConfig: {
+      NetworkMode: 'none',
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Memory: config.workerMemoryMb * 1024 * 1024,
+      NanoCpus: Math.round(config.workerCpus * 1e9),
+      PidsLimit: config.workerPids,
+      Init: true,
+      RestartPolicy: { Name: 'unless-stopped' },
+      Binds: [`${join(config.hostDataDir, database)}:${WORKER_DIRECTORY}`],
+    },
+  };
 }
 
 function parseEventDatabase(line: string): string | undefined {
