@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller';
+import { KeysController } from './admin/keys.controller';
+import { AccessGuard } from './auth/access.guard';
+import { AuthModule } from './auth/auth.module';
+import { RateLimitGuard } from './auth/rate-limit.guard';
 import { CatalogModule } from './catalog/catalog.module';
 import { DomainExceptionFilter } from './common/domain-exception.filter';
 import { GatewayValidationPipe } from './common/gateway-validation.pipe';
@@ -10,13 +14,18 @@ import { DataPlaneModule } from './data-plane/data-plane.module';
 import { OrchestratorModule } from './orchestrator/orchestrator.module';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { HttpDrain } from './system/http-drain.service';
 import { SystemController } from './system/system.controller';
 
 @Module({
-  imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule],
-  controllers: [SystemController, HealthController, AdminController, DataController],
+  imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule],
+  controllers: [SystemController, HealthController, AdminController, KeysController, DataController],
   providers: [
     HealthService,
+    HttpDrain,
+    // Guards run in this order: limit first, so floods of bad keys are limited too.
+    { provide: APP_GUARD, useExisting: RateLimitGuard },
+    { provide: APP_GUARD, useExisting: AccessGuard },
     { provide: APP_PIPE, useClass: GatewayValidationPipe },
     { provide: APP_FILTER, useClass: DomainExceptionFilter },
   ],

@@ -20,9 +20,14 @@ export function configureApp(app: NestExpressApplication): INestApplication {
       .setVersion('2.0.0')
       .addTag('admin', 'Spawn, prune and list databases')
       .addTag('data', 'Run SQL and use tables of a database')
-      .addTag('health', 'Liveness')
+      .addTag('keys', 'Per-database API keys')
+      .addTag('health', 'Liveness and readiness')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'DBFORGE_ADMIN_KEY or a database key' })
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same key, as a header' })
+      .addSecurityRequirements('bearer')
+      .addSecurityRequirements('api_key')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
   return app;
 }

@@ -23,3 +23,7 @@ export * from './data/create-table-response.dto';
 export * from './data/insert-rows-request.dto';
 export * from './data/insert-rows-response.dto';
 export * from './system/status-message.dto';
+export * from './keys/api-key-scope';
+export * from './keys/create-api-key-request.dto';
+export * from './keys/api-key.dto';
+export * from './keys/api-key-params.dto';

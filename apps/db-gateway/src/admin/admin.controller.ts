@@ -10,11 +10,14 @@ import {
   SpawnDatabaseResponseDto,
 } from '@dbforge/contracts';
 import type { Response } from 'express';
+import { AdminRoute } from '../auth/access.decorators';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { DatabaseLifecycleService } from '../orchestrator/database-lifecycle.service';
 import { ReconciliationService } from '../orchestrator/reconciliation.service';
 
 @ApiTags('admin')
+@AdminRoute()
+@ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.TOO_MANY_REQUESTS)
 @Controller('admin')
 export class AdminController {
   constructor(

@@ -16,8 +16,21 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.CONSTRAINT_VIOLATION:
     case ErrorCode.MULTIPLE_STATEMENTS:
     case ErrorCode.TRANSACTION_CONTROL_NOT_ALLOWED:
+    case ErrorCode.TOO_MANY_STATEMENTS:
       return HttpStatus.BAD_REQUEST;
+    case ErrorCode.UNAUTHENTICATED:
+      return HttpStatus.UNAUTHORIZED;
+    case ErrorCode.STATEMENT_NOT_ALLOWED:
+    case ErrorCode.PRAGMA_NOT_ALLOWED:
+    case ErrorCode.INVALID_API_KEY:
+    case ErrorCode.INSUFFICIENT_SCOPE:
+      return HttpStatus.FORBIDDEN;
+    case ErrorCode.STATEMENT_TIMEOUT:
+      return HttpStatus.REQUEST_TIMEOUT;
+    case ErrorCode.RATE_LIMITED:
+      return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.DATABASE_NOT_FOUND:
+    case ErrorCode.API_KEY_NOT_FOUND:
     case ErrorCode.ROUTE_NOT_FOUND:
       return HttpStatus.NOT_FOUND;
     case ErrorCode.PAYLOAD_TOO_LARGE:

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsNotEmpty, IsNumber, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 export const RUNTIME_MODES = ['auto', 'docker', 'embedded'] as const;
 export type RuntimeMode = (typeof RUNTIME_MODES)[number];
@@ -92,4 +92,38 @@ export class GatewayConfig {
   /** DBFORGE_WORKER_USER: uid:gid the worker runs as; never root. */
   @Matches(/^[1-9][0-9]{0,9}:[1-9][0-9]{0,9}$/, { message: 'must be uid:gid with non-zero numbers (workers never run as root)' })
   workerUser!: string;
+
+  /** DBFORGE_ADMIN_KEY: when set, /admin needs it and the data plane needs it or a database key. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  adminKey?: string;
+
+  /** DBFORGE_MAX_STATEMENTS: statements (rows, for the rows endpoint) in one request. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  maxStatements!: number;
+
+  /** DBFORGE_MAX_RESULT_ROWS: rows returned in one response; more are cut and the response says so. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  maxResultRows!: number;
+
+  /** DBFORGE_STATEMENT_TIMEOUT_MS: a request's SQL work is interrupted after this long (0: never). */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  statementTimeoutMs!: number;
+
+  /** DBFORGE_RATE_LIMIT_PER_SECOND: sustained requests per second per key or client address (0: off). */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  rateLimitPerSecond!: number;
+
+  /** DBFORGE_RATE_LIMIT_BURST: requests a key or address may make at once before the rate applies. */
+  @IsInt()
+  @Min(1)
+  rateLimitBurst!: number;
 }

@@ -36,7 +36,13 @@ describe('loadGatewayConfig', () => {
       workerCpus: 0.25,
       workerPids: 32,
       workerUser: '10001:10001',
+      maxStatements: 10000,
+      maxResultRows: 10000,
+      statementTimeoutMs: 10000,
+      rateLimitPerSecond: 1000,
+      rateLimitBurst: 2000,
     });
+    expect(config.adminKey).toBeUndefined();
     expect(isAbsolute(config.dataDir)).toBe(true);
   });
 
@@ -62,6 +68,12 @@ describe('loadGatewayConfig', () => {
       DBFORGE_WORKER_CPUS: '1.5',
       DBFORGE_WORKER_PIDS: '100',
       DBFORGE_WORKER_USER: '2000:2000',
+      DBFORGE_ADMIN_KEY: 'a-long-enough-admin-key',
+      DBFORGE_MAX_STATEMENTS: '5',
+      DBFORGE_MAX_RESULT_ROWS: '7',
+      DBFORGE_STATEMENT_TIMEOUT_MS: '250',
+      DBFORGE_RATE_LIMIT_PER_SECOND: '2.5',
+      DBFORGE_RATE_LIMIT_BURST: '3',
     });
     expect({ ...config }).toEqual({
       port: 9090,
@@ -80,6 +92,12 @@ describe('loadGatewayConfig', () => {
       workerCpus: 1.5,
       workerPids: 100,
       workerUser: '2000:2000',
+      adminKey: 'a-long-enough-admin-key',
+      maxStatements: 5,
+      maxResultRows: 7,
+      statementTimeoutMs: 250,
+      rateLimitPerSecond: 2.5,
+      rateLimitBurst: 3,
     });
   });
 
@@ -88,6 +106,7 @@ describe('loadGatewayConfig', () => {
     ['a worker user name', { DBFORGE_WORKER_USER: 'root' }, 'DBFORGE_WORKER_USER'],
     ['a CPU share that is not a number', { DBFORGE_WORKER_CPUS: 'half' }, 'DBFORGE_WORKER_CPUS'],
     ['a memory limit below what Docker accepts', { DBFORGE_WORKER_MEMORY_MB: '1' }, 'DBFORGE_WORKER_MEMORY_MB'],
+    ['a short admin key', { DBFORGE_ADMIN_KEY: 'short' }, 'DBFORGE_ADMIN_KEY=(hidden)'],
   ])('refuses %s', (_label, env, variable) => {
     expect(problemsOf(env).join('\n')).toContain(variable);
   });

@@ -21,6 +21,12 @@ export const CONFIG_DEFAULTS = {
   DBFORGE_WORKER_CPUS: '0.25',
   DBFORGE_WORKER_PIDS: '32',
   DBFORGE_WORKER_USER: '10001:10001',
+  DBFORGE_ADMIN_KEY: '',
+  DBFORGE_MAX_STATEMENTS: '10000',
+  DBFORGE_MAX_RESULT_ROWS: '10000',
+  DBFORGE_STATEMENT_TIMEOUT_MS: '10000',
+  DBFORGE_RATE_LIMIT_PER_SECOND: '1000',
+  DBFORGE_RATE_LIMIT_BURST: '2000',
 } as const;
 
 type EnvName = keyof typeof CONFIG_DEFAULTS;
@@ -65,6 +71,12 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     workerCpus: 'DBFORGE_WORKER_CPUS',
     workerPids: 'DBFORGE_WORKER_PIDS',
     workerUser: 'DBFORGE_WORKER_USER',
+    adminKey: 'DBFORGE_ADMIN_KEY',
+    maxStatements: 'DBFORGE_MAX_STATEMENTS',
+    maxResultRows: 'DBFORGE_MAX_RESULT_ROWS',
+    statementTimeoutMs: 'DBFORGE_STATEMENT_TIMEOUT_MS',
+    rateLimitPerSecond: 'DBFORGE_RATE_LIMIT_PER_SECOND',
+    rateLimitBurst: 'DBFORGE_RATE_LIMIT_BURST',
   };
   const config = plainToInstance(GatewayConfig, {
     port: integer(read('PORT')),
@@ -83,13 +95,20 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     workerCpus: decimal(read('DBFORGE_WORKER_CPUS')),
     workerPids: integer(read('DBFORGE_WORKER_PIDS')),
     workerUser: read('DBFORGE_WORKER_USER'),
+    adminKey: read('DBFORGE_ADMIN_KEY') || undefined,
+    maxStatements: integer(read('DBFORGE_MAX_STATEMENTS')),
+    maxResultRows: integer(read('DBFORGE_MAX_RESULT_ROWS')),
+    statementTimeoutMs: integer(read('DBFORGE_STATEMENT_TIMEOUT_MS')),
+    rateLimitPerSecond: decimal(read('DBFORGE_RATE_LIMIT_PER_SECOND')),
+    rateLimitBurst: integer(read('DBFORGE_RATE_LIMIT_BURST')),
   });
   const errors = validateSync(config);
   if (errors.length > 0) {
     throw new InvalidConfigError(
       errors.map((error) => {
         const name = variableOf[error.property as keyof GatewayConfig];
-        return `${name}=${JSON.stringify(env[name] ?? CONFIG_DEFAULTS[name])}: ${Object.values(error.constraints ?? {}).join(', ')}`;
+        const shown = name === 'DBFORGE_ADMIN_KEY' ? '(hidden)' : JSON.stringify(env[name] ?? CONFIG_DEFAULTS[name]);
+        return `${name}=${shown}: ${Object.values(error.constraints ?? {}).join(', ')}`;
       }),
     );
   }

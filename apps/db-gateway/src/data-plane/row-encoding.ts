@@ -12,3 +12,18 @@ export function encodeRows(rows: SqliteRow[]): Row[] {
   }
   return rows as Row[];
 }
+
+/**
+ * The response for rows read with a cap of `maxRows` (the read kept up to maxRows + 1 to know):
+ * cut to `maxRows` with a note on paging when there were more.
+ */
+export function cappedRows(rows: SqliteRow[], maxRows: number): { data: Row[]; rows_affected: number; truncated?: true; message?: string } {
+  if (rows.length <= maxRows) return { data: encodeRows(rows), rows_affected: rows.length };
+  const data = encodeRows(rows.slice(0, maxRows));
+  return {
+    data,
+    rows_affected: data.length,
+    truncated: true,
+    message: `Only the first ${maxRows} rows are returned (DBFORGE_MAX_RESULT_ROWS). Page with LIMIT/OFFSET, or better WHERE <key> > <last key seen> ORDER BY <key> LIMIT n.`,
+  };
+}

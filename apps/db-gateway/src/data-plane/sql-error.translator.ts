@@ -8,6 +8,9 @@ export function translateSqliteError(error: unknown): unknown {
   if (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED') {
     return new DomainError(ErrorCode.DATABASE_BUSY, `Database is busy; try again. (${error.message})`);
   }
+  if (error.code === 'SQLITE_INTERRUPT') {
+    return new DomainError(ErrorCode.STATEMENT_TIMEOUT, `Statement timeout: ${error.message}`);
+  }
   const code = error.code === 'SQLITE_CONSTRAINT' ? ErrorCode.CONSTRAINT_VIOLATION : ErrorCode.SQL_ERROR;
   return new DomainError(code, `SQL Error: ${error.message}`);
 }

@@ -11,13 +11,14 @@ import {
   TableParamsDto,
   WriteResultDto,
 } from '@dbforge/contracts';
+import { Access, DatabaseRoute, GrantedAccess } from '../auth/access.decorators';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { QueryService } from '../data-plane/query/query.service';
 import { TablesService } from '../data-plane/tables/tables.service';
 
 @ApiTags('data')
 @ApiExtraModels(RowsResponseDto, WriteResultDto)
-@ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND, HttpStatus.PAYLOAD_TOO_LARGE)
+@ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND, HttpStatus.REQUEST_TIMEOUT, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.TOO_MANY_REQUESTS)
 @Controller('api/db/:db_name')
 export class DataController {
   constructor(
@@ -27,6 +28,7 @@ export class DataController {
 
   /** Run one SQL statement. Rows come back in `data` whatever the statement's first word; writes report `rows_affected` and `last_insert_id`. */
   @Post('query')
+  @DatabaseRoute('statement')
   @HttpCode(HttpStatus.OK)
   @ApiBody({
     type: QueryRequestDto,
@@ -36,12 +38,17 @@ export class DataController {
     },
   })
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(RowsResponseDto) }, { $ref: getSchemaPath(WriteResultDto) }] } })
-  query(@Param() { db_name }: DatabaseNameParamsDto, @Body() request: QueryRequestDto): Promise<RowsResponseDto | WriteResultDto> {
-    return this.queries.execute(db_name, request);
+  query(
+    @Param() { db_name }: DatabaseNameParamsDto,
+    @Body() request: QueryRequestDto,
+    @Access() access: GrantedAccess,
+  ): Promise<RowsResponseDto | WriteResultDto> {
+    return this.queries.execute(db_name, request, access);
   }
 
   /** Create a table (IF NOT EXISTS, as in v1). Names are checked and quoted, never pasted into SQL. */
   @Post('tables')
+  @DatabaseRoute('read-write')
   @ApiCreatedResponse({ type: CreateTableResponseDto })
   createTable(@Param() { db_name }: DatabaseNameParamsDto, @Body() request: CreateTableRequestDto): Promise<CreateTableResponseDto> {
     return this.tables.createTable(db_name, request);
@@ -49,6 +56,7 @@ export class DataController {
 
   /** Insert rows in one transaction: all of them or none. */
   @Post('tables/:table_name/rows')
+  @DatabaseRoute('read-write')
   @ApiCreatedResponse({ type: InsertRowsResponseDto })
   insertRows(@Param() { db_name, table_name }: TableParamsDto, @Body() request: InsertRowsRequestDto): Promise<InsertRowsResponseDto> {
     return this.tables.insertRows(db_name, table_name, request.rows);
@@ -56,6 +64,7 @@ export class DataController {
 
   /** Read rows; each query parameter `column=value` is an equality filter on a real column. */
   @Get('tables/:table_name/rows')
+  @DatabaseRoute('read')
   @ApiQuery({ name: 'filters', required: false, type: 'object', style: 'form', explode: true, description: 'column=value pairs', example: { name: 'Ada' } })
   @ApiOkResponse({ type: RowsResponseDto })
   readRows(@Param() { db_name, table_name }: TableParamsDto, @Query() filters: Record<string, unknown>): Promise<RowsResponseDto> {

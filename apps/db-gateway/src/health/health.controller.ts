@@ -2,9 +2,11 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckDto } from '@dbforge/contracts';
 import type { Response } from 'express';
+import { PublicRoute } from '../auth/access.decorators';
 import { HealthService } from './health.service';
 
 @ApiTags('health')
+@PublicRoute()
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}

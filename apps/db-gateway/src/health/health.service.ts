@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthCheckDto, HealthIndicatorDto } from '@dbforge/contracts';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { ApiKeysService } from '../auth/api-keys.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { ContainerRuntime } from '../orchestrator/runtime/container-runtime.port';
@@ -13,6 +14,7 @@ export class HealthService {
     private readonly layout: DatabaseLayout,
     private readonly catalog: CatalogService,
     private readonly runtime: ContainerRuntime,
+    private readonly keys: ApiKeysService,
   ) {}
 
   live(): HealthCheckDto {
@@ -32,6 +34,10 @@ export class HealthService {
       data_dir: dataDir,
       catalog: this.catalog.isOpen ? { status: 'up', detail: `${this.catalog.listActive().length} active database(s)` } : { status: 'down', detail: 'catalog not open' },
       runtime: { status: runtime.up ? 'up' : 'down', detail: `${this.runtime.kind}: ${runtime.detail}` },
+      auth: {
+        status: 'up',
+        detail: this.keys.open ? 'open: DBFORGE_ADMIN_KEY is not set, every endpoint is open to anyone who can reach it' : 'keys required',
+      },
     });
   }
 }

@@ -15,4 +15,10 @@ export class RowsResponseDto {
 
   /** For a write with RETURNING: rowid of the last inserted row. */
   last_insert_id?: number;
+
+  /** Present and true when the result had more rows than DBFORGE_MAX_RESULT_ROWS: `data` holds the first ones. */
+  truncated?: boolean;
+
+  /** When truncated: how to get the rest (LIMIT/OFFSET, or a WHERE on the last key seen). */
+  message?: string;
 }

@@ -31,6 +31,24 @@ export enum ErrorCode {
   MULTIPLE_STATEMENTS = 'MULTIPLE_STATEMENTS',
   /** BEGIN / COMMIT / ROLLBACK / SAVEPOINT / RELEASE sent as a single statement (400). */
   TRANSACTION_CONTROL_NOT_ALLOWED = 'TRANSACTION_CONTROL_NOT_ALLOWED',
+  /** More statements (or rows) in one request than DBFORGE_MAX_STATEMENTS (400). */
+  TOO_MANY_STATEMENTS = 'TOO_MANY_STATEMENTS',
+  /** ATTACH, DETACH, load_extension(), VACUUM INTO and the like: nothing may reach outside its database (403). */
+  STATEMENT_NOT_ALLOWED = 'STATEMENT_NOT_ALLOWED',
+  /** A PRAGMA that could break the service, or setting one that may only be read (403). */
+  PRAGMA_NOT_ALLOWED = 'PRAGMA_NOT_ALLOWED',
+  /** No API key on a call that needs one (401). */
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  /** The API key is not valid: unknown, revoked or expired (403). */
+  INVALID_API_KEY = 'INVALID_API_KEY',
+  /** A valid key that may not do this: another database's key, a database key on /admin, a read key writing (403). */
+  INSUFFICIENT_SCOPE = 'INSUFFICIENT_SCOPE',
+  /** Too many requests from this key or address; retry after the `Retry-After` seconds (429). */
+  RATE_LIMITED = 'RATE_LIMITED',
+  /** The statement ran longer than DBFORGE_STATEMENT_TIMEOUT_MS and was interrupted (408). */
+  STATEMENT_TIMEOUT = 'STATEMENT_TIMEOUT',
+  /** The API key named in the path does not exist (404). */
+  API_KEY_NOT_FOUND = 'API_KEY_NOT_FOUND',
   /** No route matches the method and path (404). */
   ROUTE_NOT_FOUND = 'ROUTE_NOT_FOUND',
   /** The container runtime cannot be reached (503). */

@@ -69,6 +69,7 @@ export class ConnectionPoolService implements OnApplicationShutdown {
           readers: this.config.poolReaders,
           busyTimeoutMs: this.config.busyTimeoutMs,
           synchronous: this.config.synchronous,
+          statementTimeoutMs: this.config.statementTimeoutMs,
         }),
         leases: 0,
       };

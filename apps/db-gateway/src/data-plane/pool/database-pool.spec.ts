@@ -17,7 +17,7 @@ describe('DatabasePool', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'database-pool-'));
     file = join(dir, 'shop.db');
-    sut = new DatabasePool('shop', file, new NodeSqlite3Driver(), { readers: 2, busyTimeoutMs: 1000, synchronous: 'NORMAL' });
+    sut = new DatabasePool('shop', file, new NodeSqlite3Driver(), { readers: 2, busyTimeoutMs: 1000, synchronous: 'NORMAL', statementTimeoutMs: 0 });
   });
 
   afterEach(async () => {
@@ -109,7 +109,7 @@ describe('DatabasePool', () => {
     expect(walSize(file)).toBe(0);
     await expect(sut.read(countRows)).rejects.toMatchObject({ code: 'SQLITE_MISUSE' });
     await expect(sut.write(countRows)).rejects.toBeInstanceOf(SqliteError);
-    const reopened = new DatabasePool('shop', file, new NodeSqlite3Driver(), { readers: 1, busyTimeoutMs: 1000, synchronous: 'FULL' });
+    const reopened = new DatabasePool('shop', file, new NodeSqlite3Driver(), { readers: 1, busyTimeoutMs: 1000, synchronous: 'FULL', statementTimeoutMs: 0 });
     try {
       expect(await reopened.read(countRows)).toBe(1);
     } finally {
@@ -150,5 +150,62 @@ describe('DatabasePool', () => {
         controlsTransaction: false,
       });
     });
+  });
+});
+
+describe('DatabasePool statement timeout and reader exclusivity', () => {
+  const ENDLESS = 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) AS c FROM n';
+  let dir: string;
+  let sut: DatabasePool;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'database-pool-timeout-'));
+    sut = new DatabasePool('slow', join(dir, 'slow.db'), new NodeSqlite3Driver(), { readers: 2, busyTimeoutMs: 1000, synchronous: 'NORMAL', statementTimeoutMs: 300 });
+  });
+
+  afterEach(async () => {
+    await sut.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('interrupts a read that runs past the timeout, and the pool keeps working', async () => {
+    const started = Date.now();
+    await expect(sut.read((connection) => connection.all(ENDLESS))).rejects.toMatchObject({ code: 'SQLITE_INTERRUPT', message: expect.stringContaining('300 ms') });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await sut.read((connection) => connection.all('SELECT 1 AS one'))).toEqual([{ one: 1 }]);
+  });
+
+  it('interrupts a write that runs past the timeout; the next write runs', async () => {
+    await sut.write((connection) => connection.exec('CREATE TABLE t (v INTEGER)'));
+    await expect(sut.write((connection) => connection.run(`INSERT INTO t ${ENDLESS}`))).rejects.toMatchObject({ code: 'SQLITE_INTERRUPT' });
+    await sut.write((connection) => connection.run('INSERT INTO t VALUES (1)'));
+    expect(await sut.read((connection) => connection.all('SELECT count(*) AS c FROM t'))).toEqual([{ c: 1 }]);
+  });
+
+  it('runs one task per reader: a third read waits instead of sharing, and is not cut by a neighbour timing out', async () => {
+    const slow = [sut.read((connection) => connection.all(ENDLESS)), sut.read((connection) => connection.all(ENDLESS))];
+    const quick = sut.read((connection) => connection.all('SELECT 2 AS two'));
+    await expect(Promise.allSettled(slow)).resolves.toEqual([
+      expect.objectContaining({ status: 'rejected' }),
+      expect.objectContaining({ status: 'rejected' }),
+    ]);
+    expect(await quick).toEqual([{ two: 2 }]);
+  });
+
+  it('reports a failure that happens after rows were produced, when reading with a row cap', async () => {
+    const overflow = 'SELECT i, abs(-9223372036854775807 - i) AS a FROM (SELECT 0 AS i UNION ALL SELECT 1)';
+    await expect(sut.read((connection) => connection.all(overflow, [], 10))).rejects.toMatchObject({ message: 'integer overflow' });
+  });
+
+  it('stops an endless result once the cap is reached, instead of filling memory', async () => {
+    const rows = await sut.read((connection) => connection.all(ENDLESS.replace('count(*) AS c', 'i'), [], 10));
+    expect(rows.map((row) => row.i)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(await sut.read((connection) => connection.all('SELECT 3 AS three'))).toEqual([{ three: 3 }]);
+  });
+
+  it('keeps at most maxRows + 1 rows of a large result', async () => {
+    const rows = await sut.read((connection) => connection.all('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000) SELECT i FROM n', [], 10));
+    expect(rows).toHaveLength(11);
+    expect(rows[10]).toEqual({ i: 11 });
   });
 });

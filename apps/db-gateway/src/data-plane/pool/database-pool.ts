@@ -6,11 +6,8 @@ export interface PoolOptions {
   readers: number;
   busyTimeoutMs: number;
   synchronous: 'NORMAL' | 'FULL';
-}
-
-interface ReaderSlot {
-  connection: Promise<SqliteConnection>;
-  busy: number;
+  /** A task running longer than this is interrupted (0: never). */
+  statementTimeoutMs: number;
 }
 
 const PLAN_CACHE_SIZE = 256;
@@ -18,10 +15,14 @@ const PLAN_CACHE_SIZE = 256;
 /**
  * The connections of one database file: one writer (WAL, writes serialized by a WriterQueue) and
  * up to `readers` read-only connections opened on demand, which read concurrently with the writer.
+ * A reader runs one task at a time, so interrupting a task that ran too long never cuts a neighbour.
  */
 export class DatabasePool {
   private writer?: Promise<SqliteConnection>;
-  private readonly readers: ReaderSlot[] = [];
+  private readonly idleReaders: SqliteConnection[] = [];
+  private readonly allReaders = new Set<SqliteConnection>();
+  private openingReaders = 0;
+  private readonly readerWaiters: ((connection: SqliteConnection) => void)[] = [];
   private readonly queue = new WriterQueue();
   private readonly plans = new Map<string, StatementPlan>();
   private active = 0;
@@ -51,19 +52,18 @@ export class DatabasePool {
 
   /** Runs `task` on the writer after every write queued before it. */
   write<T>(task: (connection: SqliteConnection) => Promise<T>): Promise<T> {
-    return this.track(() => this.queue.run(async () => task(await this.writerConnection())));
+    return this.track(() => this.queue.run(async () => this.timed(await this.writerConnection(), task)));
   }
 
-  /** Runs `task` on the least busy reader, opening another while fewer than `readers` are open. */
+  /** Runs `task` on a reader of its own, opening another while fewer than `readers` are open, else waiting for one. */
   read<T>(task: (connection: SqliteConnection) => Promise<T>): Promise<T> {
     return this.track(async () => {
       await this.writerConnection(); // the file and its WAL exist before a read-only open
-      const slot = this.pickReader();
-      slot.busy++;
+      const reader = await this.acquireReader();
       try {
-        return await task(await slot.connection);
+        return await this.timed(reader, task);
       } finally {
-        slot.busy--;
+        this.releaseReader(reader);
       }
     });
   }
@@ -84,8 +84,10 @@ export class DatabasePool {
   async close(): Promise<void> {
     this.closed = true;
     if (this.active > 0) await new Promise<void>((resolve) => (this.drained = resolve));
-    const readers = this.readers.splice(0);
-    await Promise.allSettled(readers.map(async (slot) => (await slot.connection).close()));
+    const readers = [...this.allReaders];
+    this.allReaders.clear();
+    this.idleReaders.length = 0;
+    await Promise.allSettled(readers.map((reader) => reader.close()));
     const writer = this.writer;
     this.writer = undefined;
     if (!writer) return;
@@ -109,6 +111,27 @@ export class DatabasePool {
     }
   }
 
+  /** Runs `task`, interrupting its connection if it outlives the statement timeout. */
+  private async timed<T>(connection: SqliteConnection, task: (connection: SqliteConnection) => Promise<T>): Promise<T> {
+    const limit = this.options.statementTimeoutMs;
+    if (limit <= 0) return task(connection);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      connection.interrupt();
+    }, limit);
+    try {
+      return await task(connection);
+    } catch (error) {
+      if (timedOut && error instanceof SqliteError && error.code === 'SQLITE_INTERRUPT') {
+        throw new SqliteError('SQLITE_INTERRUPT', `the statement ran longer than ${limit} ms (DBFORGE_STATEMENT_TIMEOUT_MS) and was interrupted.`);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private writerConnection(): Promise<SqliteConnection> {
     if (!this.writer) {
       const opening = this.driver.open(this.file, { readOnly: false, busyTimeoutMs: this.options.busyTimeoutMs, synchronous: this.options.synchronous });
@@ -121,21 +144,30 @@ export class DatabasePool {
     return this.writer;
   }
 
-  private pickReader(): ReaderSlot {
-    const idle = this.readers.find((slot) => slot.busy === 0);
+  private async acquireReader(): Promise<SqliteConnection> {
+    const idle = this.idleReaders.pop();
     if (idle) return idle;
-    if (this.readers.length < this.options.readers) {
-      const slot: ReaderSlot = {
-        connection: this.driver.open(this.file, { readOnly: true, busyTimeoutMs: this.options.busyTimeoutMs, synchronous: this.options.synchronous }),
-        busy: 0,
-      };
-      slot.connection.catch(() => {
-        const index = this.readers.indexOf(slot);
-        if (index !== -1) this.readers.splice(index, 1);
-      });
-      this.readers.push(slot);
-      return slot;
+    if (this.allReaders.size + this.openingReaders < this.options.readers) {
+      this.openingReaders++;
+      try {
+        const reader = await this.driver.open(this.file, {
+          readOnly: true,
+          busyTimeoutMs: this.options.busyTimeoutMs,
+          synchronous: this.options.synchronous,
+        });
+        this.allReaders.add(reader);
+        return reader;
+      } finally {
+        this.openingReaders--;
+      }
     }
-    return this.readers.reduce((least, slot) => (slot.busy < least.busy ? slot : least));
+    return new Promise<SqliteConnection>((resolve) => this.readerWaiters.push(resolve));
+  }
+
+  private releaseReader(reader: SqliteConnection): void {
+    if (!this.allReaders.has(reader)) return; // closed meanwhile
+    const waiter = this.readerWaiters.shift();
+    if (waiter) waiter(reader);
+    else this.idleReaders.push(reader);
   }
 }

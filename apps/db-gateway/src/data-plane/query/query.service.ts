@@ -4,7 +4,8 @@ import { CatalogService } from '../../catalog/catalog.service';
 import { DomainError } from '../../common/domain.error';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { DatabasePool } from '../pool/database-pool';
-import { encodeRows } from '../row-encoding';
+import { GatewayConfig } from '../../config/gateway.config';
+import { cappedRows } from '../row-encoding';
 import { withSqlErrors } from '../sql-error.translator';
 import { BoundStatement, bindStatement } from '../statements/bound-statement';
 import { StatementPlan } from '../statements/statement-plan';
@@ -15,9 +16,11 @@ export class QueryService {
   constructor(
     private readonly catalog: CatalogService,
     private readonly pools: ConnectionPoolService,
+    private readonly config: GatewayConfig,
   ) {}
 
-  execute(database: string, request: QueryRequestDto): Promise<RowsResponseDto | WriteResultDto> {
+  /** `access: 'read'` (a read key) may run only statements that read. */
+  execute(database: string, request: QueryRequestDto, access: 'read' | 'read-write' = 'read-write'): Promise<RowsResponseDto | WriteResultDto> {
     const statement = bindStatement(request.sql, request.params);
     this.catalog.requireActive(database);
     return withSqlErrors(() =>
@@ -29,9 +32,12 @@ export class QueryService {
             'SQL Error: BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE are not accepted: each request is its own transaction, and the rows endpoint inserts many rows atomically.',
           );
         }
+        if (access === 'read' && !plan.readOnly) {
+          throw new DomainError(ErrorCode.INSUFFICIENT_SCOPE, 'This API key may only read; the statement writes or changes state.');
+        }
         if (plan.readOnly && plan.returnsRows) {
-          const rows = encodeRows(await pool.read((connection) => connection.all(statement.sql, statement.bindings)));
-          return { data: rows, rows_affected: rows.length };
+          const max = this.config.maxResultRows;
+          return cappedRows(await pool.read((connection) => connection.all(statement.sql, statement.bindings, max)), max);
         }
         return this.write(pool, statement, plan);
       }),
@@ -41,9 +47,9 @@ export class QueryService {
   private write(pool: DatabasePool, statement: BoundStatement, plan: StatementPlan): Promise<RowsResponseDto | WriteResultDto> {
     return pool.write(async (connection) => {
       if (plan.returnsRows) {
-        const rows = encodeRows(await connection.all(statement.sql, statement.bindings));
+        const rows = cappedRows(await connection.all(statement.sql, statement.bindings, this.config.maxResultRows), this.config.maxResultRows);
         const [counts] = await connection.all('SELECT changes() AS changes, last_insert_rowid() AS id');
-        return { data: rows, rows_affected: plan.readOnly ? rows.length : Number(counts.changes), last_insert_id: Number(counts.id) };
+        return { ...rows, rows_affected: plan.readOnly ? rows.rows_affected : Number(counts.changes), last_insert_id: Number(counts.id) };
       }
       const result = await connection.run(statement.sql, statement.bindings);
       // sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE; DDL and pragmas changed no rows.

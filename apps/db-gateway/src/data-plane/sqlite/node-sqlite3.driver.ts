@@ -15,10 +15,43 @@ class NodeSqlite3Connection extends SqliteConnection {
     super();
   }
 
-  all(sql: string, bindings: SqliteBindings = []): Promise<SqliteRow[]> {
+  all(sql: string, bindings: SqliteBindings = [], maxRows?: number): Promise<SqliteRow[]> {
+    if (maxRows === undefined) {
+      return new Promise((resolve, reject) =>
+        this.db.all(sql, bindings, (error: Error | null, rows: SqliteRow[]) => (error ? reject(translate(error)) : resolve(rows))),
+      );
+    }
+    // Row by row, keeping at most maxRows + 1. node-sqlite3 steps on its own thread and queues rows
+    // without back-pressure, so once enough rows are in, the statement is interrupted rather than
+    // left to fill memory with rows nobody will read. (Readers run one statement at a time, so the
+    // interrupt reaches only this one.)
+    const rows: SqliteRow[] = [];
+    let failure: Error | null = null; // node-sqlite3 reports a failure mid-way to the row callback
+    let cut = false;
     return new Promise((resolve, reject) =>
-      this.db.all(sql, bindings, (error: Error | null, rows: SqliteRow[]) => (error ? reject(translate(error)) : resolve(rows))),
+      this.db.each(
+        sql,
+        bindings,
+        (error: Error | null, row: SqliteRow) => {
+          if (error) failure ??= error;
+          else if (rows.length <= maxRows) rows.push(row);
+          if (rows.length > maxRows && !cut) {
+            cut = true;
+            this.db.interrupt();
+          }
+        },
+        (error: Error | null) => {
+          const cause = error ?? failure;
+          const ownInterrupt = cut && (cause as { code?: string } | null)?.code === 'SQLITE_INTERRUPT';
+          if (cause && !ownInterrupt) reject(translate(cause));
+          else resolve(rows);
+        },
+      ),
     );
+  }
+
+  interrupt(): void {
+    this.db.interrupt();
   }
 
   run(sql: string, bindings: SqliteBindings = []): Promise<RunResult> {

@@ -30,10 +30,13 @@ export class SqliteError extends Error {
 
 /** One open SQLite connection. */
 export abstract class SqliteConnection {
-  abstract all(sql: string, bindings?: SqliteBindings): Promise<SqliteRow[]>;
+  /** The rows of a statement; with `maxRows`, at most `maxRows + 1` are kept (so a caller can tell that more existed). */
+  abstract all(sql: string, bindings?: SqliteBindings, maxRows?: number): Promise<SqliteRow[]>;
   abstract run(sql: string, bindings?: SqliteBindings): Promise<RunResult>;
   abstract exec(sql: string): Promise<void>;
   abstract close(): Promise<void>;
+  /** Makes the statement running on this connection fail with SQLITE_INTERRUPT. */
+  abstract interrupt(): void;
 }
 
 /**

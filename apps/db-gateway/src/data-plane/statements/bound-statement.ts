@@ -2,6 +2,7 @@ import { ErrorCode, SqlParams, SqlValue } from '@dbforge/contracts';
 import { DomainError } from '../../common/domain.error';
 import { SqliteBindings } from '../sqlite/sqlite.port';
 import { ScannedSql, scanSql } from './sql-scanner';
+import { checkStatementPolicy } from './statement-policy';
 
 /** One checked statement with its parameters in the shape the driver binds. */
 export interface BoundStatement {
@@ -34,6 +35,7 @@ export function bindStatement(sql: string, params: SqlParams | undefined): Bound
   if (scanned.hasMoreStatements) {
     throw sqlError('You can only execute one statement at a time.', ErrorCode.MULTIPLE_STATEMENTS);
   }
+  checkStatementPolicy(scanned.tokens);
   const base = { sql, firstKeyword: scanned.firstKeyword };
   if (params === undefined || params === null) {
     return { ...base, bindings: [] };

@@ -10,6 +10,12 @@ export interface ScannedSql {
   highestNumbered: number;
   /** Named parameters as written, prefix included (`:id`, `@id`, `$id`). */
   names: string[];
+  /**
+   * The first statement's tokens: keywords and names upper-cased, quoted names by their content
+   * (SQLite accepts `PRAGMA "writable_schema"`), string literals as `'` + content, parameters as
+   * `?`, other characters as themselves. Policies read these, never the raw text.
+   */
+  tokens: string[];
 }
 
 const WORD = /[A-Za-z0-9_\u0080-\uffff]/;
@@ -20,7 +26,8 @@ const NAME_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
  * parameters, and statement ends (`;`), honouring the `BEGIN ... END` body of CREATE TRIGGER.
  */
 export function scanSql(sql: string): ScannedSql {
-  const result: ScannedSql = { firstKeyword: '', hasMoreStatements: false, anonymousCount: 0, highestNumbered: 0, names: [] };
+  const result: ScannedSql = { firstKeyword: '', hasMoreStatements: false, anonymousCount: 0, highestNumbered: 0, names: [], tokens: [] };
+  const tokens = result.tokens;
   const words: string[] = [];
   let ended = false;
   let triggerDepth = 0;
@@ -52,12 +59,16 @@ export function scanSql(sql: string): ScannedSql {
       return result;
     }
     if (c === "'" || c === '"' || c === '`') {
-      i = skipQuoted(sql, i, c);
+      const end = skipQuoted(sql, i, c);
+      const content = sql.slice(i + 1, end - 1).split(c + c).join(c).toUpperCase();
+      tokens.push(c === "'" ? `'${content}` : content); // a string literal keeps its quote mark
+      i = end;
       words.push('');
       continue;
     }
     if (c === '[') {
       const end = sql.indexOf(']', i);
+      tokens.push(sql.slice(i + 1, end === -1 ? n : end).toUpperCase());
       i = end === -1 ? n : end + 1;
       words.push('');
       continue;
@@ -67,6 +78,7 @@ export function scanSql(sql: string): ScannedSql {
       while (j < n && /[0-9]/.test(sql[j])) j++;
       if (j === i + 1) result.anonymousCount++;
       else result.highestNumbered = Math.max(result.highestNumbered, Number(sql.slice(i + 1, j)));
+      tokens.push('?');
       words.push('');
       i = j;
       continue;
@@ -76,6 +88,7 @@ export function scanSql(sql: string): ScannedSql {
       while (j < n && NAME_CHAR.test(sql[j])) j++;
       const name = sql.slice(i, j);
       if (!result.names.includes(name)) result.names.push(name);
+      tokens.push('?');
       words.push('');
       i = j;
       continue;
@@ -85,12 +98,14 @@ export function scanSql(sql: string): ScannedSql {
       while (j < n && NAME_CHAR.test(sql[j])) j++; // SQLite allows `$` inside identifiers: a$b is one word
       const word = sql.slice(i, j).toUpperCase();
       words.push(word);
+      tokens.push(word);
       if (words.length === 1) result.firstKeyword = word;
       triggerDepth = trackTrigger(words, word, triggerDepth);
       i = j;
       continue;
     }
     words.push('');
+    tokens.push(c);
     i++;
   }
   return result;

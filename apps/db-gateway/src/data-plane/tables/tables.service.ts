@@ -10,7 +10,8 @@ import {
 import { CatalogService } from '../../catalog/catalog.service';
 import { DomainError } from '../../common/domain.error';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
-import { encodeRows } from '../row-encoding';
+import { GatewayConfig } from '../../config/gateway.config';
+import { cappedRows } from '../row-encoding';
 import { withSqlErrors } from '../sql-error.translator';
 import { SqliteConnection } from '../sqlite/sqlite.port';
 import { toBindable } from '../statements/bound-statement';
@@ -23,6 +24,7 @@ export class TablesService {
   constructor(
     private readonly catalog: CatalogService,
     private readonly pools: ConnectionPoolService,
+    private readonly config: GatewayConfig,
   ) {}
 
   createTable(database: string, request: CreateTableRequestDto): Promise<CreateTableResponseDto> {
@@ -38,6 +40,12 @@ export class TablesService {
   /** All rows in one transaction: every row is inserted or none is. */
   insertRows(database: string, table: string, rows: Row[]): Promise<InsertRowsResponseDto> {
     if (rows.length === 0) throw new DomainError(ErrorCode.NO_ROWS_PROVIDED, 'No rows provided.');
+    if (rows.length > this.config.maxStatements) {
+      throw new DomainError(
+        ErrorCode.TOO_MANY_STATEMENTS,
+        `${rows.length} rows in one request; at most ${this.config.maxStatements} (DBFORGE_MAX_STATEMENTS). Split the insert.`,
+      );
+    }
     this.catalog.requireActive(database);
     return withSqlErrors(() =>
       this.pools.use(database, (pool) =>
@@ -67,8 +75,8 @@ export class TablesService {
         pool.read(async (connection) => {
           requireColumns(await columnsOf(connection, table), entries.map(([column]) => column), table);
           const where = entries.length > 0 ? ` WHERE ${entries.map(([column]) => `${quoteIdentifier(column)} = ?`).join(' AND ')}` : '';
-          const rows = encodeRows(await connection.all(`SELECT * FROM ${quoteIdentifier(table)}${where}`, entries.map(([, value]) => value)));
-          return { data: rows, rows_affected: rows.length };
+          const max = this.config.maxResultRows;
+          return cappedRows(await connection.all(`SELECT * FROM ${quoteIdentifier(table)}${where}`, entries.map(([, value]) => value), max), max);
         }),
       ),
     );

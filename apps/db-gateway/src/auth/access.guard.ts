@@ -1,0 +1,44 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ErrorCode } from '@dbforge/contracts';
+import { DomainError } from '../common/domain.error';
+import { ROUTE_ACCESS, RequestWithAccess, RouteAccess } from './access.decorators';
+import { ApiKeysService } from './api-keys.service';
+import { presentedKey } from './presented-key';
+
+/**
+ * Authenticates and authorizes every request. Open mode (no DBFORGE_ADMIN_KEY) lets everything
+ * through, as v1 did. Otherwise: no key 401; an unknown, revoked or expired key 403; a database key
+ * on /admin, on another database, or a read key on a write route 403.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]) ?? 'admin';
+    const request = context.switchToHttp().getRequest<RequestWithAccess>();
+    if (access === 'public' || this.keys.open) return true;
+
+    const key = presentedKey(request);
+    if (!key) {
+      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'An API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>".');
+    }
+    const principal = this.keys.identify(key);
+    if (!principal) throw new DomainError(ErrorCode.INVALID_API_KEY, 'The API key is not valid (unknown, revoked or expired).');
+    if (principal.kind !== 'database') return true;
+
+    if (access === 'admin') throw new DomainError(ErrorCode.INSUFFICIENT_SCOPE, 'A database key cannot call admin endpoints; use the admin key.');
+    if (principal.key.database !== request.params.db_name) {
+      throw new DomainError(ErrorCode.INSUFFICIENT_SCOPE, 'This API key belongs to another database.');
+    }
+    if (access === 'read-write' && principal.key.scope === 'read') {
+      throw new DomainError(ErrorCode.INSUFFICIENT_SCOPE, 'This API key may only read.');
+    }
+    request.dbforgeAccess = principal.key.scope;
+    return true;
+  }
+}

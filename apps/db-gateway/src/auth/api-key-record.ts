@@ -1,0 +1,12 @@
+import { ApiKeyScope } from '@dbforge/contracts';
+
+/** A database key as stored: its SHA-256, never the key. */
+export interface ApiKeyRecord {
+  id: string;
+  database: string;
+  scope: ApiKeyScope;
+  name: string | null;
+  hash: string;
+  createdAt: string;
+  expiresAt: string | null;
+}

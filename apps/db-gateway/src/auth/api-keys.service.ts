@@ -1,0 +1,91 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ApiKeyDto, CreateApiKeyRequestDto, CreatedApiKeyDto, ErrorCode, RevokedApiKeyDto } from '@dbforge/contracts';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CatalogService } from '../catalog/catalog.service';
+import { DomainError } from '../common/domain.error';
+import { GatewayConfig } from '../config/gateway.config';
+import { ApiKeyRecord } from './api-key-record';
+import { ApiKeyRepository } from './api-key.repository';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+export type Principal = { kind: 'open' } | { kind: 'admin' } | { kind: 'database'; key: ApiKeyRecord };
+
+/**
+ * The admin key and the database keys. Keys are random (256 bits), shown once, and kept only as
+ * SHA-256 hashes; they are found by hash, and the admin key is compared in constant time.
+ */
+@Injectable()
+export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
+  private readonly byHash = new Map<string, ApiKeyRecord>();
+  private readonly adminDigest?: Buffer;
+
+  constructor(
+    private readonly repository: ApiKeyRepository,
+    private readonly catalog: CatalogService,
+    config: GatewayConfig,
+  ) {
+    this.adminDigest = config.adminKey ? sha256(config.adminKey) : undefined;
+  }
+
+  get open(): boolean {
+    return this.adminDigest === undefined;
+  }
+
+  async onModuleInit(): Promise<void> {
+    for (const record of await this.repository.open()) this.byHash.set(record.hash, record);
+    if (this.open) {
+      new Logger('Auth').warn(
+        'DBFORGE_ADMIN_KEY is not set: the gateway is OPEN, as v1 was. Anyone who can reach it can spawn, prune and query every database. Set DBFORGE_ADMIN_KEY to require keys.',
+      );
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.repository.close();
+  }
+
+  /** Who presents `key`: the admin, a database key, or nobody (unknown, revoked or expired). */
+  identify(key: string): Principal | undefined {
+    const digest = sha256(key);
+    if (this.adminDigest && timingSafeEqual(digest, this.adminDigest)) return { kind: 'admin' };
+    const record = this.byHash.get(digest.toString('hex'));
+    if (!record || (record.expiresAt && Date.parse(record.expiresAt) <= Date.now())) return undefined;
+    return { kind: 'database', key: record };
+  }
+
+  async mint(database: string, request: CreateApiKeyRequestDto): Promise<CreatedApiKeyDto> {
+    this.catalog.requireActive(database);
+    const key = `dbf_${randomBytes(32).toString('base64url')}`;
+    const now = Date.now();
+    const record: ApiKeyRecord = {
+      id: `key_${randomBytes(6).toString('hex')}`,
+      database,
+      scope: request.scope,
+      name: request.name ?? null,
+      hash: sha256(key).toString('hex'),
+      createdAt: new Date(now).toISOString(),
+      expiresAt: request.expires_in_seconds ? new Date(now + request.expires_in_seconds * 1000).toISOString() : null,
+    };
+    await this.repository.insert(record);
+    this.byHash.set(record.hash, record);
+    return { ...describe(record), key };
+  }
+
+  list(database: string): ApiKeyDto[] {
+    if (!this.catalog.find(database)) throw DomainError.databaseNotFound();
+    return [...this.byHash.values()].filter((record) => record.database === database).map(describe);
+  }
+
+  async revoke(database: string, id: string): Promise<RevokedApiKeyDto> {
+    const record = [...this.byHash.values()].find((candidate) => candidate.id === id && candidate.database === database);
+    if (!record) throw new DomainError(ErrorCode.API_KEY_NOT_FOUND, `No API key ${id} for database '${database}'.`);
+    await this.repository.delete(id);
+    this.byHash.delete(record.hash);
+    return { message: 'API key revoked.', id };
+  }
+}
+
+function describe(record: ApiKeyRecord): ApiKeyDto {
+  return { id: record.id, database: record.database, scope: record.scope, name: record.name, created_at: record.createdAt, expires_at: record.expiresAt };
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { CatalogModule } from '../catalog/catalog.module';
+import { SqliteModule } from '../data-plane/sqlite/sqlite.module';
+import { AccessGuard } from './access.guard';
+import { ApiKeyRepository } from './api-key.repository';
+import { ApiKeysService } from './api-keys.service';
+import { RateLimitGuard } from './rate-limit.guard';
+import { SqliteApiKeyRepository } from './sqlite-api-key.repository';
+
+/** The admin key, database keys, and the rate limiter. The guards are registered app-wide in AppModule. */
+@Module({
+  imports: [SqliteModule, CatalogModule],
+  providers: [ApiKeysService, AccessGuard, RateLimitGuard, { provide: ApiKeyRepository, useClass: SqliteApiKeyRepository }],
+  exports: [ApiKeysService, AccessGuard, RateLimitGuard],
+})
+export class AuthModule {}

@@ -1,0 +1,38 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ErrorCode } from '@dbforge/contracts';
+import { createHash } from 'node:crypto';
+import type { Request } from 'express';
+import { DomainError } from '../common/domain.error';
+import { GatewayConfig } from '../config/gateway.config';
+import { ROUTE_ACCESS, RouteAccess } from './access.decorators';
+import { presentedKey } from './presented-key';
+import { TokenBuckets } from './token-buckets';
+
+/** Limits requests per API key, or per client address without one; 429 with Retry-After past it. Public routes are not limited. */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  private readonly buckets?: TokenBuckets;
+
+  constructor(
+    private readonly reflector: Reflector,
+    config: GatewayConfig,
+  ) {
+    if (config.rateLimitPerSecond > 0) this.buckets = new TokenBuckets(config.rateLimitPerSecond, config.rateLimitBurst);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.buckets) return true;
+    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]);
+    if (access === 'public') return true;
+    const request = context.switchToHttp().getRequest<Request>();
+    const key = presentedKey(request);
+    // A key is counted by a digest, so the limiter's memory never holds a key.
+    const caller = key ? `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}` : `address:${request.ip ?? 'unknown'}`;
+    const wait = this.buckets.take(caller);
+    if (wait > 0) {
+      throw new DomainError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${wait} s.`, { 'Retry-After': String(wait) });
+    }
+    return true;
+  }
+}
