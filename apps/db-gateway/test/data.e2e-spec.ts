@@ -45,6 +45,11 @@ describe('data API (v1 contract)', () => {
       expect(response.body.data).toEqual([{ name: 'Alan' }]);
     });
 
+    it('binds parameters whose names are also JavaScript property names', async () => {
+      const response = await query('SELECT :constructor AS a, :toString AS b', { constructor: 1, toString: 2 }).expect(200);
+      expect(response.body.data).toEqual([{ a: 1, b: 2 }]);
+    });
+
     it('binds $name and @name parameters, booleans as 1/0 and null', async () => {
       const response = await query('SELECT $a AS a, @b AS b, :c AS c', { a: true, b: false, c: null }).expect(200);
       expect(response.body.data).toEqual([{ a: 1, b: 0, c: null }]);
@@ -142,13 +147,14 @@ describe('data API (v1 contract)', () => {
             { name: 'price', type: 'DECIMAL(10, 2)', default: -1.5 },
             { name: 'gift', type: 'BOOLEAN', default: false },
             { name: 'select', type: 'TEXT' },
+            { name: 'constructor', type: 'TEXT' },
           ],
         })
         .expect(201);
       expect(response.body).toEqual({ message: "Table 'order_items' created successfully." });
-      await gateway.http.post('/api/db/shop/tables/order_items/rows').send({ rows: [{ order_id: 1, sku: 'A', select: 'kw' }] }).expect(201);
+      await gateway.http.post('/api/db/shop/tables/order_items/rows').send({ rows: [{ order_id: 1, sku: 'A', select: 'kw', constructor: 'ok' }] }).expect(201);
       const rows = await gateway.http.get('/api/db/shop/tables/order_items/rows').expect(200);
-      expect(rows.body.data).toEqual([{ order_id: 1, sku: 'A', note: "it's; DROP TABLE users; --", price: -1.5, gift: 0, select: 'kw' }]);
+      expect(rows.body.data).toEqual([{ order_id: 1, sku: 'A', note: "it's; DROP TABLE users; --", price: -1.5, gift: 0, select: 'kw', constructor: 'ok' }]);
       const pk = await query("SELECT name, pk FROM pragma_table_info('order_items') WHERE pk > 0 ORDER BY pk").expect(200);
       expect(pk.body.data).toEqual([{ name: 'order_id', pk: 1 }, { name: 'sku', pk: 2 }]);
       expect((await query('SELECT count(*) AS n FROM users').expect(200)).body.data).toEqual([{ n: 2 }]);

@@ -21,9 +21,49 @@ export class GatewayValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && !isPlainObject(value)) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The request body must be a JSON object.');
+    if (metadata.type !== 'body') return super.transform(value, metadata);
+    if (!isPlainObject(value)) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The request body must be a JSON object.');
+    checkShape(value);
+    // class-transformer skips a `constructor` key and crashes on an object holding one, yet row and
+    // parameter objects are user data keyed by column or parameter names. So it validates a stand-in
+    // with such keys renamed (same values, same verdict), and the DTO gets rows and params as sent.
+    const dto = (await super.transform(standIn(value), metadata)) as Record<string, unknown>;
+    for (const field of RAW_FIELDS) if (field in value) dto[field] = value[field];
+    return dto;
+  }
+
+  /**
+   * Nest deletes `constructor` and `prototype` keys everywhere in a body, which would silently drop
+   * real columns and parameters of those names. `checkShape` already refuses `__proto__`, the one key
+   * that is dangerous here (row and parameter objects are never class-transformed: see the DTOs).
+   */
+  protected override stripProtoKeys(): void {}
+}
+
+const MAX_DEPTH = 32;
+const RAW_FIELDS = ['rows', 'params'];
+
+function standIn(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(standIn);
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key === 'constructor' ? '(constructor)' : key, standIn(item)]));
+}
+
+/**
+ * Walks the body without recursion before class-transformer does (it recurses, and a body nested
+ * thousands deep would overflow its stack): refuses deep nesting and `__proto__` keys (assigning one would swap an object's prototype).
+ */
+function checkShape(body: object): void {
+  const pending: [unknown, number][] = [[body, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > MAX_DEPTH) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, `The request body is nested more than ${MAX_DEPTH} levels deep.`);
     }
-    return super.transform(value, metadata);
+    for (const key of Object.keys(node)) {
+      if (key === '__proto__') throw new DomainError(ErrorCode.VALIDATION_FAILED, `property ${key} is not allowed`);
+      pending.push([(node as Record<string, unknown>)[key], depth + 1]);
+    }
   }
 }

@@ -126,4 +126,10 @@ export class GatewayConfig {
   @IsInt()
   @Min(1)
   rateLimitBurst!: number;
+
+  /** DBFORGE_MAX_VALUE_BYTES: largest string or BLOB a statement may build (SQLITE_LIMIT_LENGTH), so `randomblob(1e9)` cannot exhaust memory. */
+  @IsInt()
+  @Min(1024)
+  @Max(1_000_000_000)
+  maxValueBytes!: number;
 }

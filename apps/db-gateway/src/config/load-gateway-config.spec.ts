@@ -41,6 +41,7 @@ describe('loadGatewayConfig', () => {
       statementTimeoutMs: 10000,
       rateLimitPerSecond: 1000,
       rateLimitBurst: 2000,
+      maxValueBytes: 64 * 1024 * 1024,
     });
     expect(config.adminKey).toBeUndefined();
     expect(isAbsolute(config.dataDir)).toBe(true);
@@ -74,6 +75,7 @@ describe('loadGatewayConfig', () => {
       DBFORGE_STATEMENT_TIMEOUT_MS: '250',
       DBFORGE_RATE_LIMIT_PER_SECOND: '2.5',
       DBFORGE_RATE_LIMIT_BURST: '3',
+      DBFORGE_MAX_VALUE_BYTES: '4096',
     });
     expect({ ...config }).toEqual({
       port: 9090,
@@ -98,6 +100,7 @@ describe('loadGatewayConfig', () => {
       statementTimeoutMs: 250,
       rateLimitPerSecond: 2.5,
       rateLimitBurst: 3,
+      maxValueBytes: 4096,
     });
   });
 

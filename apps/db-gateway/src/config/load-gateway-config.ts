@@ -27,6 +27,7 @@ export const CONFIG_DEFAULTS = {
   DBFORGE_STATEMENT_TIMEOUT_MS: '10000',
   DBFORGE_RATE_LIMIT_PER_SECOND: '1000',
   DBFORGE_RATE_LIMIT_BURST: '2000',
+  DBFORGE_MAX_VALUE_BYTES: String(64 * 1024 * 1024),
 } as const;
 
 type EnvName = keyof typeof CONFIG_DEFAULTS;
@@ -77,6 +78,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     statementTimeoutMs: 'DBFORGE_STATEMENT_TIMEOUT_MS',
     rateLimitPerSecond: 'DBFORGE_RATE_LIMIT_PER_SECOND',
     rateLimitBurst: 'DBFORGE_RATE_LIMIT_BURST',
+    maxValueBytes: 'DBFORGE_MAX_VALUE_BYTES',
   };
   const config = plainToInstance(GatewayConfig, {
     port: integer(read('PORT')),
@@ -101,6 +103,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     statementTimeoutMs: integer(read('DBFORGE_STATEMENT_TIMEOUT_MS')),
     rateLimitPerSecond: decimal(read('DBFORGE_RATE_LIMIT_PER_SECOND')),
     rateLimitBurst: integer(read('DBFORGE_RATE_LIMIT_BURST')),
+    maxValueBytes: integer(read('DBFORGE_MAX_VALUE_BYTES')),
   });
   const errors = validateSync(config);
   if (errors.length > 0) {

@@ -70,6 +70,7 @@ export class ConnectionPoolService implements OnApplicationShutdown {
           busyTimeoutMs: this.config.busyTimeoutMs,
           synchronous: this.config.synchronous,
           statementTimeoutMs: this.config.statementTimeoutMs,
+          maxValueBytes: this.config.maxValueBytes,
         }),
         leases: 0,
       };

@@ -1,4 +1,4 @@
-import { SqliteConnection, SqliteDriver, SqliteError } from '../sqlite/sqlite.port';
+import { OpenOptions, SqliteConnection, SqliteDriver, SqliteError } from '../sqlite/sqlite.port';
 import { EXPLAIN_STATEMENT_PLAN, Instruction, StatementPlan, planFromInstructions } from '../statements/statement-plan';
 import { WriterQueue } from './writer-queue';
 
@@ -8,6 +8,7 @@ export interface PoolOptions {
   synchronous: 'NORMAL' | 'FULL';
   /** A task running longer than this is interrupted (0: never). */
   statementTimeoutMs: number;
+  maxValueBytes?: number;
 }
 
 const PLAN_CACHE_SIZE = 256;
@@ -132,9 +133,14 @@ export class DatabasePool {
     }
   }
 
+  private connectionOptions(): Omit<OpenOptions, 'readOnly'> {
+    const { busyTimeoutMs, synchronous, maxValueBytes } = this.options;
+    return { busyTimeoutMs, synchronous, maxValueBytes };
+  }
+
   private writerConnection(): Promise<SqliteConnection> {
     if (!this.writer) {
-      const opening = this.driver.open(this.file, { readOnly: false, busyTimeoutMs: this.options.busyTimeoutMs, synchronous: this.options.synchronous });
+      const opening = this.driver.open(this.file, { ...this.connectionOptions(), readOnly: false });
       // A failed open is not cached: the next operation tries again.
       opening.catch(() => {
         if (this.writer === opening) this.writer = undefined;
@@ -150,11 +156,7 @@ export class DatabasePool {
     if (this.allReaders.size + this.openingReaders < this.options.readers) {
       this.openingReaders++;
       try {
-        const reader = await this.driver.open(this.file, {
-          readOnly: true,
-          busyTimeoutMs: this.options.busyTimeoutMs,
-          synchronous: this.options.synchronous,
-        });
+        const reader = await this.driver.open(this.file, { ...this.connectionOptions(), readOnly: true });
         this.allReaders.add(reader);
         return reader;
       } finally {

@@ -85,6 +85,7 @@ export class NodeSqlite3Driver extends SqliteDriver {
       db.configure('busyTimeout', options.busyTimeoutMs);
       // No database may reach another file: ATTACH fails with "too many attached databases".
       db.configure('limit', sqlite3.LIMIT_ATTACHED, 0);
+      if (options.maxValueBytes !== undefined) db.configure('limit', sqlite3.LIMIT_LENGTH, options.maxValueBytes);
       if (!options.readOnly) {
         await connection.exec('PRAGMA journal_mode=WAL');
       }

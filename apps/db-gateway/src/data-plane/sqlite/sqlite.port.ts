@@ -15,6 +15,8 @@ export interface OpenOptions {
   readOnly: boolean;
   busyTimeoutMs: number;
   synchronous: 'NORMAL' | 'FULL';
+  /** Largest string or BLOB a statement may build (SQLITE_LIMIT_LENGTH); SQLite's own default when absent. */
+  maxValueBytes?: number;
 }
 
 /** An error raised by SQLite, translated at the driver boundary. `code` is SQLite's (`SQLITE_CONSTRAINT`, ...). */
