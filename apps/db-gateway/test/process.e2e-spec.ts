@@ -90,4 +90,79 @@ describe('the compiled gateway process', () => {
     expect(await gateway.exited).toEqual({ code: 1, signal: null });
     expect(gateway.output()).toContain(name);
   });
+
+  it('keeps every acknowledged write through kill -9 during a write load', async () => {
+    const port = await freePort();
+    const env = { PORT: String(port), HOST: '127.0.0.1', DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded', DBFORGE_RATE_LIMIT_PER_SECOND: '0' };
+    const base = `http://127.0.0.1:${port}`;
+    const post = (path: string, body?: unknown) =>
+      fetch(base + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    let gateway = run(env);
+    const acknowledged = new Set<string>();
+    try {
+      await waitFor(`${base}/`, 15_000);
+      expect((await post('/admin/databases/spawn/durable')).status).toBe(201);
+      expect((await post('/api/db/durable/query', { sql: 'CREATE TABLE events (tag TEXT PRIMARY KEY)' })).status).toBe(200);
+      let killed = false;
+      const writer = async (lane: number) => {
+        for (let n = 0; !killed; n++) {
+          const tag = `${lane}-${n}`;
+          const viaRows = n % 2 === 0;
+          try {
+            const response = viaRows
+              ? await post('/api/db/durable/tables/events/rows', { rows: [{ tag }, { tag: `${tag}-b` }] })
+              : await post('/api/db/durable/query', { sql: 'INSERT INTO events (tag) VALUES (?)', params: [tag] });
+            if (response.status === 200 || response.status === 201) {
+              acknowledged.add(tag);
+              if (viaRows) acknowledged.add(`${tag}-b`);
+            }
+          } catch {
+            return; // the connection died with the process
+          }
+        }
+      };
+      const lanes = Array.from({ length: 8 }, (_, lane) => writer(lane));
+      await new Promise((wait) => setTimeout(wait, 1500));
+      gateway.child.kill('SIGKILL');
+      killed = true;
+      await Promise.all(lanes);
+      expect(await gateway.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      expect(acknowledged.size).toBeGreaterThan(100);
+
+      gateway = run(env);
+      await waitFor(`${base}/`, 15_000);
+      const stored = await post('/api/db/durable/query', { sql: 'SELECT tag FROM events' });
+      expect(stored.status).toBe(200);
+      const tags = new Set(((await stored.json()) as { data: { tag: string }[] }).data.map((row) => row.tag));
+      const lost = [...acknowledged].filter((tag) => !tags.has(tag));
+      expect(lost).toEqual([]);
+      const integrity = await post('/api/db/durable/query', { sql: 'PRAGMA integrity_check' });
+      expect(((await integrity.json()) as { data: unknown[] }).data).toEqual([{ integrity_check: 'ok' }]);
+    } finally {
+      gateway.child.kill('SIGKILL');
+      await gateway.exited;
+    }
+  });
+
+  it('on SIGTERM finishes the request in flight, checkpoints and exits', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const gateway = run({ PORT: String(port), HOST: '127.0.0.1', DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded' });
+    try {
+      await waitFor(`${base}/`, 15_000);
+      await fetch(`${base}/admin/databases/spawn/drain`, { method: 'POST' });
+      // A statement that takes about a second.
+      const slowSql = 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) SELECT count(*) AS c FROM n';
+      const inFlight = fetch(`${base}/api/db/drain/query`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sql: slowSql }) });
+      await new Promise((wait) => setTimeout(wait, 200));
+      gateway.child.kill('SIGTERM');
+      const response = await inFlight;
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ data: [{ c: 3000000 }], rows_affected: 1 });
+    } finally {
+      gateway.child.kill('SIGTERM');
+    }
+    expect(await gateway.exited).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(existsSync(join(dataDir, 'drain', 'drain.db-wal'))).toBe(false);
+  });
 });
