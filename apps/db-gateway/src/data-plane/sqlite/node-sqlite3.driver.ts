@@ -10,27 +10,44 @@ function translate(error: unknown): SqliteError {
   return new SqliteError(typeof code === 'string' ? code : 'SQLITE_ERROR', message.replace(/^SQLITE_[A-Z_]+: /, ''));
 }
 
+const STATEMENT_CACHE_SIZE = 128;
+
+function finalizeOneShot(statement: sqlite3.Statement): void {
+  if ((statement as sqlite3.Statement & { oneShot?: boolean }).oneShot) statement.finalize();
+}
+
+/**
+ * One connection. Statements are prepared once per text and kept (up to 128, least recently used
+ * finalized first): `db.all(sql)` would prepare, step and finalize in three trips to the thread pool,
+ * a cached statement steps in one. A connection runs one task at a time (the pool sees to that), so
+ * a cached statement is never used twice at once.
+ */
 class NodeSqlite3Connection extends SqliteConnection {
+  private readonly statements = new Map<string, sqlite3.Statement>();
+
   constructor(private readonly db: sqlite3.Database) {
     super();
   }
 
-  all(sql: string, bindings: SqliteBindings = [], maxRows?: number): Promise<SqliteRow[]> {
+  async all(sql: string, bindings: SqliteBindings = [], maxRows?: number): Promise<SqliteRow[]> {
+    const statement = await this.prepared(sql);
     if (maxRows === undefined) {
       return new Promise((resolve, reject) =>
-        this.db.all(sql, bindings, (error: Error | null, rows: SqliteRow[]) => (error ? reject(translate(error)) : resolve(rows))),
+        statement.all(bindings, (error: Error | null, rows: SqliteRow[]) => {
+          finalizeOneShot(statement);
+          if (error) reject(translate(error));
+          else resolve(rows);
+        }),
       );
     }
     // Row by row, keeping at most maxRows + 1. node-sqlite3 steps on its own thread and queues rows
     // without back-pressure, so once enough rows are in, the statement is interrupted rather than
-    // left to fill memory with rows nobody will read. (Readers run one statement at a time, so the
-    // interrupt reaches only this one.)
+    // left to fill memory with rows nobody will read.
     const rows: SqliteRow[] = [];
     let failure: Error | null = null; // node-sqlite3 reports a failure mid-way to the row callback
     let cut = false;
     return new Promise((resolve, reject) =>
-      this.db.each(
-        sql,
+      statement.each(
         bindings,
         (error: Error | null, row: SqliteRow) => {
           if (error) failure ??= error;
@@ -41,6 +58,7 @@ class NodeSqlite3Connection extends SqliteConnection {
           }
         },
         (error: Error | null) => {
+          finalizeOneShot(statement);
           const cause = error ?? failure;
           const ownInterrupt = cut && (cause as { code?: string } | null)?.code === 'SQLITE_INTERRUPT';
           if (cause && !ownInterrupt) reject(translate(cause));
@@ -54,9 +72,11 @@ class NodeSqlite3Connection extends SqliteConnection {
     this.db.interrupt();
   }
 
-  run(sql: string, bindings: SqliteBindings = []): Promise<RunResult> {
+  async run(sql: string, bindings: SqliteBindings = []): Promise<RunResult> {
+    const statement = await this.prepared(sql);
     return new Promise((resolve, reject) =>
-      this.db.run(sql, bindings, function (this: sqlite3.RunResult, error: Error | null) {
+      statement.run(bindings, function (this: sqlite3.RunResult, error: Error | null) {
+        finalizeOneShot(statement);
         if (error) reject(translate(error));
         else resolve({ changes: this.changes, lastInsertId: this.lastID });
       }),
@@ -67,8 +87,49 @@ class NodeSqlite3Connection extends SqliteConnection {
     return new Promise((resolve, reject) => this.db.exec(sql, (error) => (error ? reject(translate(error)) : resolve())));
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    const statements = [...this.statements.values()];
+    this.statements.clear();
+    await Promise.all(statements.map((statement) => new Promise<void>((resolve) => statement.finalize(() => resolve()))));
     return new Promise((resolve, reject) => this.db.close((error) => (error ? reject(translate(error)) : resolve())));
+  }
+
+  private prepared(sql: string): Promise<sqlite3.Statement> {
+    if (/^\s*EXPLAIN/i.test(sql)) return this.oneShot(sql);
+    const cached = this.statements.get(sql);
+    if (cached) {
+      this.statements.delete(sql); // re-insert: Map order is the recency order
+      this.statements.set(sql, cached);
+      return Promise.resolve(cached);
+    }
+    return new Promise((resolve, reject) => {
+      const statement: sqlite3.Statement = this.db.prepare(sql, (error: Error | null) => {
+        if (error) {
+          reject(translate(error));
+          return;
+        }
+        this.statements.set(sql, statement);
+        if (this.statements.size > STATEMENT_CACHE_SIZE) {
+          const [oldest, evicted] = this.statements.entries().next().value as [string, sqlite3.Statement];
+          this.statements.delete(oldest);
+          evicted.finalize();
+        }
+        resolve(statement);
+      });
+    });
+  }
+
+  /**
+   * A statement used once, finalized after its first run: an EXPLAIN listing kept prepared holds its
+   * connection's read snapshot, so later reads would not see new commits.
+   */
+  private oneShot(sql: string): Promise<sqlite3.Statement> {
+    return new Promise((resolve, reject) => {
+      const statement: sqlite3.Statement = this.db.prepare(sql, (error: Error | null) => {
+        if (error) reject(translate(error));
+        else resolve(Object.assign(statement, { oneShot: true }));
+      });
+    });
   }
 }
 
