@@ -93,6 +93,12 @@ describe('data API (v1 contract)', () => {
       await query('DELETE FROM users WHERE name = ?', ['Linus']).expect(200);
     });
 
+    it('runs VACUUM (SQLite attaches a temporary database for it, which user statements may not)', async () => {
+      const response = await query('VACUUM').expect(200);
+      expect(response.body).toEqual({ message: 'Query executed successfully.', rows_affected: 0, last_insert_id: 0 });
+      await query("ATTACH DATABASE ':memory:' AS m").expect(403);
+    });
+
     it('returns BLOBs as base64 text', async () => {
       const response = await query("SELECT X'DEADBEEF' AS b").expect(200);
       expect(response.body.data).toEqual([{ b: Buffer.from('deadbeef', 'hex').toString('base64') }]);

@@ -36,13 +36,13 @@ describe('DatabasePool', () => {
 
   it('lands every one of many concurrent writes', async () => {
     await createTable();
-    // Each write is a transaction of several steps: interleaved on the one writer, a second BEGIN would fail.
+    // Each write has several steps that must not interleave with another write's (one writer connection).
     const insert = (i: number) =>
       sut.write(async (connection) => {
-        await connection.exec('BEGIN');
         await connection.run('INSERT INTO t (v) VALUES (?)', [`row ${i}`]);
-        await connection.exec('COMMIT');
-      });
+        const [{ n }] = await connection.all('SELECT count(*) AS n FROM t WHERE v = ?', [`row ${i}`]);
+        if (n !== 1) throw new Error(`row ${i} seen ${String(n)} times`);
+      }, 'transaction');
     const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => insert(i)));
     expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
     expect(await sut.read(countRows)).toBe(200);
@@ -131,7 +131,7 @@ describe('DatabasePool', () => {
     it('reads the plan from SQLite and caches it per statement text', async () => {
       await createTable();
       const first = await sut.plan('SELECT * FROM t', 'SELECT');
-      expect(first).toEqual({ returnsRows: true, readOnly: true, changesSchema: false, controlsTransaction: false });
+      expect(first).toEqual({ returnsRows: true, readOnly: true, changesSchema: false, controlsTransaction: false, outsideTransaction: false });
       expect(await sut.plan('SELECT * FROM t', 'SELECT')).toBe(first);
       expect(await sut.plan("INSERT INTO t (v) VALUES ('x')", 'INSERT')).toMatchObject({ readOnly: false, returnsRows: false });
     });
@@ -148,6 +148,7 @@ describe('DatabasePool', () => {
         readOnly: true,
         changesSchema: false,
         controlsTransaction: false,
+        outsideTransaction: false,
       });
     });
   });

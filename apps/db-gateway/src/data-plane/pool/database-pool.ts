@@ -1,6 +1,6 @@
 import { OpenOptions, SqliteConnection, SqliteDriver, SqliteError } from '../sqlite/sqlite.port';
 import { EXPLAIN_STATEMENT_PLAN, Instruction, StatementPlan, planFromInstructions } from '../statements/statement-plan';
-import { WriterQueue } from './writer-queue';
+import { WriteBatcher, WriteMode } from './write-batcher';
 
 export interface PoolOptions {
   readers: number;
@@ -14,7 +14,7 @@ export interface PoolOptions {
 const PLAN_CACHE_SIZE = 256;
 
 /**
- * The connections of one database file: one writer (WAL, writes serialized by a WriterQueue) and
+ * The connections of one database file: one writer (WAL, writes serialized and group-committed by a WriteBatcher) and
  * up to `readers` read-only connections opened on demand, which read concurrently with the writer.
  * A reader runs one task at a time, so interrupting a task that ran too long never cuts a neighbour.
  */
@@ -24,7 +24,10 @@ export class DatabasePool {
   private readonly allReaders = new Set<SqliteConnection>();
   private openingReaders = 0;
   private readonly readerWaiters: ((connection: SqliteConnection) => void)[] = [];
-  private readonly queue = new WriterQueue();
+  private readonly batcher = new WriteBatcher(
+    () => this.writerConnection(),
+    (connection, task) => this.timed(connection, task),
+  );
   private readonly plans = new Map<string, StatementPlan>();
   private active = 0;
   private drained?: () => void;
@@ -43,7 +46,7 @@ export class DatabasePool {
   }
 
   get writeQueueDepth(): number {
-    return this.queue.depth;
+    return this.batcher.depth;
   }
 
   /** Opens the writer, creating the file in WAL mode if it does not exist. */
@@ -51,9 +54,12 @@ export class DatabasePool {
     await this.track(() => this.writerConnection());
   }
 
-  /** Runs `task` on the writer after every write queued before it. */
-  write<T>(task: (connection: SqliteConnection) => Promise<T>): Promise<T> {
-    return this.track(() => this.queue.run(async () => this.timed(await this.writerConnection(), task)));
+  /**
+   * Runs `task` on the writer after every write queued before it, committed together with the writes
+   * queued alongside it (group commit); resolves only once its transaction has committed.
+   */
+  write<T>(task: (connection: SqliteConnection) => Promise<T>, mode: WriteMode = 'statement'): Promise<T> {
+    return this.track(() => this.batcher.submit(task, mode));
   }
 
   /** Runs `task` on a reader of its own, opening another while fewer than `readers` are open, else waiting for one. */

@@ -51,10 +51,14 @@ export class QueryService {
         const [counts] = await connection.all('SELECT changes() AS changes, last_insert_rowid() AS id');
         return { ...rows, rows_affected: plan.readOnly ? rows.rows_affected : Number(counts.changes), last_insert_id: Number(counts.id) };
       }
+      if (plan.outsideTransaction) {
+        await connection.vacuum(statement.sql);
+        return { message: 'Query executed successfully.', rows_affected: 0, last_insert_id: 0 };
+      }
       const result = await connection.run(statement.sql, statement.bindings);
       // sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE; DDL and pragmas changed no rows.
       const counted = !plan.readOnly && !plan.changesSchema;
       return { message: 'Query executed successfully.', rows_affected: counted ? result.changes : 0, last_insert_id: result.lastInsertId };
-    });
+    }, plan.outsideTransaction ? 'exclusive' : 'statement');
   }
 }

@@ -72,6 +72,15 @@ class NodeSqlite3Connection extends SqliteConnection {
     this.db.interrupt();
   }
 
+  async vacuum(sql: string): Promise<void> {
+    this.db.configure('limit', sqlite3.LIMIT_ATTACHED, 1);
+    try {
+      await this.exec(sql);
+    } finally {
+      this.db.configure('limit', sqlite3.LIMIT_ATTACHED, 0);
+    }
+  }
+
   async run(sql: string, bindings: SqliteBindings = []): Promise<RunResult> {
     const statement = await this.prepared(sql);
     return new Promise((resolve, reject) =>

@@ -39,6 +39,12 @@ export abstract class SqliteConnection {
   abstract close(): Promise<void>;
   /** Makes the statement running on this connection fail with SQLITE_INTERRUPT. */
   abstract interrupt(): void;
+  /**
+   * Runs a VACUUM statement. VACUUM attaches a temporary database internally, which the connection's
+   * ATTACH limit of 0 forbids, so the limit is lifted for this one statement (user ATTACH statements
+   * never get here: the statement policy refuses them).
+   */
+  abstract vacuum(sql: string): Promise<void>;
 }
 
 /**

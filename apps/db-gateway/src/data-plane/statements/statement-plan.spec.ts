@@ -25,7 +25,7 @@ describe('planFromInstructions on real EXPLAIN output', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const writes: StatementPlan = { returnsRows: false, readOnly: false, changesSchema: false, controlsTransaction: false };
+  const writes: StatementPlan = { returnsRows: false, readOnly: false, changesSchema: false, controlsTransaction: false, outsideTransaction: false };
   const reads = { ...writes, returnsRows: true, readOnly: true };
   const writesReturningRows = { ...writes, returnsRows: true };
   const changesSchema = { ...writes, changesSchema: true };
@@ -44,7 +44,7 @@ describe('planFromInstructions on real EXPLAIN output', () => {
     ['PRAGMA user_version=3', changesSchema],
     ['PRAGMA journal_mode=DELETE', { ...changesState, returnsRows: true }],
     ['PRAGMA foreign_keys=ON', changesState],
-    ['VACUUM', changesState],
+    ['VACUUM', { ...changesState, outsideTransaction: true }],
     ['BEGIN', controlsTransaction],
     ['COMMIT', controlsTransaction],
     ['ROLLBACK', controlsTransaction],

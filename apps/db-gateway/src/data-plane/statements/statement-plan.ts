@@ -8,6 +8,8 @@ export interface StatementPlan {
   changesSchema: boolean;
   /** BEGIN / COMMIT / ROLLBACK / SAVEPOINT / RELEASE. */
   controlsTransaction: boolean;
+  /** It cannot run inside a transaction (VACUUM), so it is never batched with other writes. */
+  outsideTransaction: boolean;
 }
 
 export interface Instruction {
@@ -30,6 +32,7 @@ export function planFromInstructions(program: Instruction[]): StatementPlan {
     readOnly: !writes && !controlsTransaction && !stateful,
     changesSchema: opcodes.has('SetCookie'),
     controlsTransaction,
+    outsideTransaction: opcodes.has('Vacuum'),
   };
 }
 
@@ -39,4 +42,5 @@ export const EXPLAIN_STATEMENT_PLAN: StatementPlan = {
   readOnly: true,
   changesSchema: false,
   controlsTransaction: false,
+  outsideTransaction: false,
 };

@@ -52,11 +52,9 @@ export class TablesService {
         pool.write(async (connection) => {
           const columns = await columnsOf(connection, table);
           for (const row of rows) requireColumns(columns, Object.keys(row), table);
-          await this.inTransaction(connection, async () => {
-            for (const row of rows) await this.insertRow(connection, table, row);
-          });
+          for (const row of rows) await this.insertRow(connection, table, row);
           return { message: 'Rows inserted successfully.', rows_affected: rows.length };
-        }),
+        }, 'transaction'),
       ),
     );
   }
@@ -90,16 +88,5 @@ export class TablesService {
     }
     const sql = `INSERT INTO ${quoteIdentifier(table)} (${names.map(quoteIdentifier).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
     await connection.run(sql, names.map((name) => toBindable(row[name])));
-  }
-
-  private async inTransaction(connection: SqliteConnection, work: () => Promise<void>): Promise<void> {
-    await connection.exec('BEGIN IMMEDIATE');
-    try {
-      await work();
-      await connection.exec('COMMIT');
-    } catch (error) {
-      await connection.exec('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
   }
 }
