@@ -11,6 +11,7 @@ import { GatewayValidationPipe } from './common/gateway-validation.pipe';
 import { ConfigModule } from './config/config.module';
 import { DataController } from './data/data.controller';
 import { DataPlaneModule } from './data-plane/data-plane.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { OrchestratorModule } from './orchestrator/orchestrator.module';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
@@ -18,7 +19,7 @@ import { HttpDrain } from './system/http-drain.service';
 import { SystemController } from './system/system.controller';
 
 @Module({
-  imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule],
+  imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule],
   controllers: [SystemController, HealthController, AdminController, KeysController, DataController],
   providers: [
     HealthService,

@@ -3,10 +3,16 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { bodyParserErrors } from './common/body-parser-errors';
 import { GatewayConfig } from './config/gateway.config';
+import { httpMetrics } from './observability/http-metrics.middleware';
+import { MetricsService } from './observability/metrics.service';
+import { requestContextStart } from './observability/request-context.middleware';
 
 /** Everything `main.ts` does to the app before listening; e2e tests call it too, so they test the real thing. */
 export function configureApp(app: NestExpressApplication): INestApplication {
   const config = app.get(GatewayConfig);
+  // Before the body parser, so that even its errors carry X-Request-Id and Server-Timing and are counted.
+  app.use(requestContextStart);
+  app.use(httpMetrics(app.get(MetricsService)));
   app.useBodyParser('json', { limit: config.maxBodyBytes });
   app.use(bodyParserErrors);
   app.set('query parser', 'simple'); // `a[b]=1` stays a plain key instead of becoming an object

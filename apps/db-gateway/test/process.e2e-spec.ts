@@ -165,4 +165,46 @@ describe('the compiled gateway process', () => {
     expect(await gateway.exited).toEqual({ code: null, signal: 'SIGTERM' });
     expect(existsSync(join(dataDir, 'drain', 'drain.db-wal'))).toBe(false);
   });
+
+  it('logs one JSON line per request with its request id, slow statements with their SQL, and never keys or parameters', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const adminKey = 'log-test-admin-key-0123456789';
+    const secret = 'parameter-value-never-logged';
+    const gateway = run({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DBFORGE_DATA_DIR: dataDir,
+      DBFORGE_RUNTIME: 'embedded',
+      DBFORGE_ADMIN_KEY: adminKey,
+      DBFORGE_SLOW_STATEMENT_MS: '20',
+    });
+    try {
+      await waitFor(`${base}/`, 15_000);
+      const headers = { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' };
+      await fetch(`${base}/admin/databases/spawn/logs`, { method: 'POST', headers });
+      const query = await fetch(`${base}/api/db/logs/query`, {
+        method: 'POST',
+        headers: { ...headers, 'X-Request-Id': 'log-trace-1' },
+        body: JSON.stringify({ sql: 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400000) SELECT count(*) AS c, ? AS p FROM n', params: [secret] }),
+      });
+      expect(query.status).toBe(200);
+      await fetch(`${base}/api/db/logs/tables/t/rows?secret_filter=${secret}`, { headers });
+      await new Promise((wait) => setTimeout(wait, 300));
+    } finally {
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+    }
+    const lines = gateway
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const requestLine = lines.find((line) => (line.req as { id?: string } | undefined)?.id === 'log-trace-1' && line.res);
+    expect(requestLine).toMatchObject({ msg: 'POST /api/db/logs/query 200', req: { method: 'POST', path: '/api/db/logs/query' }, res: { status: 200 } });
+    const slow = lines.find((line) => line.msg === 'slow statement');
+    expect(slow).toMatchObject({ database: 'logs', kind: 'read', sql: expect.stringContaining('WITH RECURSIVE'), request_id: 'log-trace-1' });
+    expect(gateway.output()).not.toContain(secret);
+    expect(gateway.output()).not.toContain(adminKey);
+  });
 });

@@ -33,6 +33,7 @@ describe('Swagger explorer', () => {
         'GET / [health]',
         'GET /health/live [health]',
         'GET /health/ready [health]',
+        'GET /metrics [health]',
         'GET /admin/databases [admin]',
         'GET /admin/databases/{db_name} [admin]',
         'POST /admin/reconcile [admin]',

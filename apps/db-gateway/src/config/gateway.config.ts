@@ -3,6 +3,9 @@ import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, 
 export const RUNTIME_MODES = ['auto', 'docker', 'embedded'] as const;
 export type RuntimeMode = (typeof RUNTIME_MODES)[number];
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export const SYNCHRONOUS_MODES = ['NORMAL', 'FULL'] as const;
 export type SynchronousMode = (typeof SYNCHRONOUS_MODES)[number];
 
@@ -132,4 +135,23 @@ export class GatewayConfig {
   @Min(1024)
   @Max(1_000_000_000)
   maxValueBytes!: number;
+
+  /** DBFORGE_LOG_LEVEL */
+  @IsIn(LOG_LEVELS)
+  logLevel!: LogLevel;
+
+  /** DBFORGE_LOG_FORMAT: `json` (one JSON object a line) or `pretty` (for a terminal in development). */
+  @IsIn(['json', 'pretty'])
+  logFormat!: 'json' | 'pretty';
+
+  /** DBFORGE_SLOW_STATEMENT_MS: statements slower than this are logged with their SQL (0: never). */
+  @IsInt()
+  @Min(0)
+  slowStatementMs!: number;
+
+  /** DBFORGE_METRICS_MAX_DATABASES: databases that get their own metric labels; the rest count as `_other`. */
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  metricsMaxDatabases!: number;
 }

@@ -42,6 +42,10 @@ describe('loadGatewayConfig', () => {
       rateLimitPerSecond: 1000,
       rateLimitBurst: 2000,
       maxValueBytes: 64 * 1024 * 1024,
+      logLevel: 'info',
+      logFormat: 'json',
+      slowStatementMs: 500,
+      metricsMaxDatabases: 100,
     });
     expect(config.adminKey).toBeUndefined();
     expect(isAbsolute(config.dataDir)).toBe(true);
@@ -76,6 +80,10 @@ describe('loadGatewayConfig', () => {
       DBFORGE_RATE_LIMIT_PER_SECOND: '2.5',
       DBFORGE_RATE_LIMIT_BURST: '3',
       DBFORGE_MAX_VALUE_BYTES: '4096',
+      DBFORGE_LOG_LEVEL: 'DEBUG',
+      DBFORGE_LOG_FORMAT: 'pretty',
+      DBFORGE_SLOW_STATEMENT_MS: '0',
+      DBFORGE_METRICS_MAX_DATABASES: '3',
     });
     expect({ ...config }).toEqual({
       port: 9090,
@@ -101,6 +109,10 @@ describe('loadGatewayConfig', () => {
       rateLimitPerSecond: 2.5,
       rateLimitBurst: 3,
       maxValueBytes: 4096,
+      logLevel: 'debug',
+      logFormat: 'pretty',
+      slowStatementMs: 0,
+      metricsMaxDatabases: 3,
     });
   });
 

@@ -28,6 +28,10 @@ export const CONFIG_DEFAULTS = {
   DBFORGE_RATE_LIMIT_PER_SECOND: '1000',
   DBFORGE_RATE_LIMIT_BURST: '2000',
   DBFORGE_MAX_VALUE_BYTES: String(64 * 1024 * 1024),
+  DBFORGE_LOG_LEVEL: 'info',
+  DBFORGE_LOG_FORMAT: 'json',
+  DBFORGE_SLOW_STATEMENT_MS: '500',
+  DBFORGE_METRICS_MAX_DATABASES: '100',
 } as const;
 
 type EnvName = keyof typeof CONFIG_DEFAULTS;
@@ -79,6 +83,10 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     rateLimitPerSecond: 'DBFORGE_RATE_LIMIT_PER_SECOND',
     rateLimitBurst: 'DBFORGE_RATE_LIMIT_BURST',
     maxValueBytes: 'DBFORGE_MAX_VALUE_BYTES',
+    logLevel: 'DBFORGE_LOG_LEVEL',
+    logFormat: 'DBFORGE_LOG_FORMAT',
+    slowStatementMs: 'DBFORGE_SLOW_STATEMENT_MS',
+    metricsMaxDatabases: 'DBFORGE_METRICS_MAX_DATABASES',
   };
   const config = plainToInstance(GatewayConfig, {
     port: integer(read('PORT')),
@@ -104,6 +112,10 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     rateLimitPerSecond: decimal(read('DBFORGE_RATE_LIMIT_PER_SECOND')),
     rateLimitBurst: integer(read('DBFORGE_RATE_LIMIT_BURST')),
     maxValueBytes: integer(read('DBFORGE_MAX_VALUE_BYTES')),
+    logLevel: read('DBFORGE_LOG_LEVEL').toLowerCase(),
+    logFormat: read('DBFORGE_LOG_FORMAT').toLowerCase(),
+    slowStatementMs: integer(read('DBFORGE_SLOW_STATEMENT_MS')),
+    metricsMaxDatabases: integer(read('DBFORGE_METRICS_MAX_DATABASES')),
   });
   const errors = validateSync(config);
   if (errors.length > 0) {

@@ -3,12 +3,13 @@ import { CatalogModule } from '../catalog/catalog.module';
 import { ConnectionPoolService } from './pool/connection-pool.service';
 import { QueryService } from './query/query.service';
 import { SqliteModule } from './sqlite/sqlite.module';
+import { StatementEvents } from './statement-events';
 import { TablesService } from './tables/tables.service';
 
 /** Runs SQL: a connection pool per database file, statements, the convenience table endpoints. */
 @Module({
   imports: [SqliteModule, CatalogModule],
-  providers: [ConnectionPoolService, QueryService, TablesService],
-  exports: [ConnectionPoolService, QueryService, TablesService],
+  providers: [ConnectionPoolService, QueryService, TablesService, StatementEvents],
+  exports: [ConnectionPoolService, QueryService, TablesService, StatementEvents],
 })
 export class DataPlaneModule {}

@@ -24,7 +24,7 @@ export function makeDataDir(): Promise<string> {
 
 /** Boots the real gateway (AppModule + configureApp, as main.ts does) on 127.0.0.1 and a free port. */
 export async function startGateway(dataDir: string, env: Record<string, string> = {}): Promise<TestGateway> {
-  const config = loadGatewayConfig({ DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded', ...env });
+  const config = loadGatewayConfig({ DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded', DBFORGE_LOG_LEVEL: 'silent', ...env });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(GatewayConfig).useValue(config).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
   configureApp(app);

@@ -29,6 +29,13 @@ export class ConnectionPoolService implements OnApplicationShutdown {
     return this.pools.size;
   }
 
+  /** Writes waiting or running, over every open database. */
+  get writeQueueDepth(): number {
+    let depth = 0;
+    for (const lease of this.pools.values()) depth += lease.pool.writeQueueDepth;
+    return depth;
+  }
+
   /** Runs `task` with the database's pool; the pool cannot be evicted while the task runs. */
   async use<T>(name: string, task: (pool: DatabasePool) => Promise<T>): Promise<T> {
     const closing = this.closing.get(name);

@@ -6,6 +6,7 @@ import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { DatabasePool } from '../pool/database-pool';
 import { GatewayConfig } from '../../config/gateway.config';
 import { cappedRows } from '../row-encoding';
+import { StatementEvents } from '../statement-events';
 import { withSqlErrors } from '../sql-error.translator';
 import { BoundStatement, bindStatement } from '../statements/bound-statement';
 import { StatementPlan } from '../statements/statement-plan';
@@ -17,6 +18,7 @@ export class QueryService {
     private readonly catalog: CatalogService,
     private readonly pools: ConnectionPoolService,
     private readonly config: GatewayConfig,
+    private readonly events: StatementEvents,
   ) {}
 
   /** `access: 'read'` (a read key) may run only statements that read. */
@@ -35,11 +37,15 @@ export class QueryService {
         if (access === 'read' && !plan.readOnly) {
           throw new DomainError(ErrorCode.INSUFFICIENT_SCOPE, 'This API key may only read; the statement writes or changes state.');
         }
+        const base = { database, sql: statement.sql };
         if (plan.readOnly && plan.returnsRows) {
           const max = this.config.maxResultRows;
-          return cappedRows(await pool.read((connection) => connection.all(statement.sql, statement.bindings, max)), max);
+          const rows = await this.events.measure({ ...base, kind: 'read' }, () => pool.read((connection) => connection.all(statement.sql, statement.bindings, max)), (read) => ({ rowsRead: read.length }));
+          return cappedRows(rows, max);
         }
-        return this.write(pool, statement, plan);
+        return this.events.measure({ ...base, kind: 'write' }, () => this.write(pool, statement, plan), (result) =>
+          'data' in result ? { rowsRead: result.data.length, rowsWritten: plan.readOnly ? 0 : result.rows_affected } : { rowsWritten: result.rows_affected },
+        );
       }),
     );
   }

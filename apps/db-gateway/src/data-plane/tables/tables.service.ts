@@ -12,6 +12,7 @@ import { DomainError } from '../../common/domain.error';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { GatewayConfig } from '../../config/gateway.config';
 import { cappedRows } from '../row-encoding';
+import { StatementEvents } from '../statement-events';
 import { withSqlErrors } from '../sql-error.translator';
 import { SqliteConnection } from '../sqlite/sqlite.port';
 import { toBindable } from '../statements/bound-statement';
@@ -25,15 +26,16 @@ export class TablesService {
     private readonly catalog: CatalogService,
     private readonly pools: ConnectionPoolService,
     private readonly config: GatewayConfig,
+    private readonly events: StatementEvents,
   ) {}
 
   createTable(database: string, request: CreateTableRequestDto): Promise<CreateTableResponseDto> {
     const sql = createTableSql(request.table_name, request.columns);
     this.catalog.requireActive(database);
     return withSqlErrors(() =>
-      this.pools.use(database, (pool) => pool.write((connection) => connection.run(sql))).then(() => ({
-        message: `Table '${request.table_name}' created successfully.`,
-      })),
+      this.pools
+        .use(database, (pool) => this.events.measure({ database, kind: 'write', sql }, () => pool.write((connection) => connection.run(sql)), () => ({})))
+        .then(() => ({ message: `Table '${request.table_name}' created successfully.` })),
     );
   }
 
@@ -49,12 +51,17 @@ export class TablesService {
     this.catalog.requireActive(database);
     return withSqlErrors(() =>
       this.pools.use(database, (pool) =>
-        pool.write(async (connection) => {
-          const columns = await columnsOf(connection, table);
-          for (const row of rows) requireColumns(columns, Object.keys(row), table);
-          for (const row of rows) await this.insertRow(connection, table, row);
-          return { message: 'Rows inserted successfully.', rows_affected: rows.length };
-        }, 'transaction'),
+        this.events.measure(
+          { database, kind: 'write', sql: `INSERT INTO ${quoteIdentifier(table)} (rows endpoint)` },
+          () =>
+            pool.write(async (connection) => {
+              const columns = await columnsOf(connection, table);
+              for (const row of rows) requireColumns(columns, Object.keys(row), table);
+              for (const row of rows) await this.insertRow(connection, table, row);
+              return { message: 'Rows inserted successfully.', rows_affected: rows.length };
+            }, 'transaction'),
+          (result) => ({ rowsWritten: result.rows_affected }),
+        ),
       ),
     );
   }
@@ -69,14 +76,20 @@ export class TablesService {
     });
     this.catalog.requireActive(database);
     return withSqlErrors(() =>
-      this.pools.use(database, (pool) =>
-        pool.read(async (connection) => {
-          requireColumns(await columnsOf(connection, table), entries.map(([column]) => column), table);
-          const where = entries.length > 0 ? ` WHERE ${entries.map(([column]) => `${quoteIdentifier(column)} = ?`).join(' AND ')}` : '';
-          const max = this.config.maxResultRows;
-          return cappedRows(await connection.all(`SELECT * FROM ${quoteIdentifier(table)}${where}`, entries.map(([, value]) => value), max), max);
-        }),
-      ),
+      this.pools.use(database, (pool) => {
+        const where = entries.length > 0 ? ` WHERE ${entries.map(([column]) => `${quoteIdentifier(column)} = ?`).join(' AND ')}` : '';
+        const sql = `SELECT * FROM ${quoteIdentifier(table)}${where}`;
+        const max = this.config.maxResultRows;
+        return this.events.measure(
+          { database, kind: 'read', sql },
+          () =>
+            pool.read(async (connection) => {
+              requireColumns(await columnsOf(connection, table), entries.map(([column]) => column), table);
+              return cappedRows(await connection.all(sql, entries.map(([, value]) => value), max), max);
+            }),
+          (result) => ({ rowsRead: result.data.length }),
+        );
+      }),
     );
   }
 

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { addSqliteTime } from '../observability/request-context';
+
+/** One unit of SQL work done for a request. */
+export interface StatementEvent {
+  database: string;
+  kind: 'read' | 'write';
+  /** The statement text (the convenience endpoints name their operation instead). Never parameters. */
+  sql: string;
+  durationMs: number;
+  rowsRead: number;
+  rowsWritten: number;
+  failed: boolean;
+}
+
+type Listener = (event: StatementEvent) => void;
+
+/** Where the data plane reports its SQL work; metrics and the slow-statement log listen. */
+@Injectable()
+export class StatementEvents {
+  private readonly listeners: Listener[] = [];
+
+  subscribe(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Runs `work`, then reports it (also when it fails) with the rows it read or wrote. */
+  async measure<T>(
+    base: Pick<StatementEvent, 'database' | 'kind' | 'sql'>,
+    work: () => Promise<T>,
+    count: (result: T) => { rowsRead?: number; rowsWritten?: number },
+  ): Promise<T> {
+    const started = process.hrtime.bigint();
+    let result: T | undefined;
+    let failed = true;
+    try {
+      result = await work();
+      failed = false;
+      return result;
+    } finally {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      addSqliteTime(durationMs);
+      const rows = !failed && result !== undefined ? count(result) : {};
+      const event: StatementEvent = { ...base, durationMs, rowsRead: rows.rowsRead ?? 0, rowsWritten: rows.rowsWritten ?? 0, failed };
+      for (const listener of this.listeners) listener(event);
+    }
+  }
+}
