@@ -2,7 +2,7 @@
 const tsJest = (astTransformers) => ({
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', astTransformers }],
 });
-const moduleNameMapper = { '^@dbforge/contracts$': '<rootDir>/libs/contracts/src' };
+const moduleNameMapper = { '^@dbforge/contracts$': '<rootDir>/libs/contracts/src', '^@dbforge/client$': '<rootDir>/libs/client/src' };
 
 module.exports = {
   projects: [

@@ -1,0 +1,236 @@
+import { DbForgeClient, DbForgeError, hasRows } from '@dbforge/client';
+import { API_KEY_SCOPES, ApiKeyScope, ColumnDefinitionDto, Row, SqlParams } from '@dbforge/contracts';
+import { readFileSync } from 'node:fs';
+import { formatTable } from './table';
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Standard input when it is piped, else undefined. */
+  stdin: () => Promise<string | undefined>;
+}
+
+const USAGE = `dbforge — the DB-Forge command line
+
+Usage: dbforge [--url URL] [--key KEY] [--json] <command> ...
+
+  spawn <db>                          create a database (or say it exists)
+  prune <db>                          remove its worker, keep its data
+  list                                active databases
+  describe <db>                       worker, state, file sizes
+  reconcile                           make workers match the catalog
+  query <db> [SQL] [--file F] [--params JSON]
+                                      run one statement (SQL from the argument, a file, or stdin)
+  create-table <db> <table> <name:TYPE[:pk][:notnull]>...
+  insert <db> <table> [JSON] [--file F]
+                                      insert rows (a JSON array of objects; argument, file or stdin)
+  rows <db> <table> [column=value]...
+  keys mint <db> --scope read|read-write [--expires SECONDS] [--name NAME]
+  keys list <db>
+  keys revoke <db> <key_id>
+  health                              readiness report
+
+The gateway URL comes from --url or DBFORGE_URL (default http://localhost:8000), the key from --key
+or DBFORGE_KEY. Errors print the server's message and exit with status 1 (2 for usage errors).
+`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+function parse(argv: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name']);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    if (valued.has(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      flags.set(name, value);
+    } else {
+      flags.set(name, true);
+    }
+  }
+  return { positional, flags };
+}
+
+function need(values: string[], count: number, usage: string): string[] {
+  if (values.length < count) throw new UsageError(`usage: dbforge ${usage}`);
+  return values;
+}
+
+function parseJson<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new UsageError(`${what} is not valid JSON`);
+  }
+}
+
+function column(spec: string): ColumnDefinitionDto {
+  const [name, type, ...options] = spec.split(':');
+  if (!name || !type) throw new UsageError(`column "${spec}" must be name:TYPE[:pk][:notnull]`);
+  return { name, type, primary_key: options.includes('pk') || undefined, not_null: options.includes('notnull') || undefined };
+}
+
+/** Runs one CLI invocation; returns the exit status. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n`);
+    return 2;
+  }
+  const { positional, flags } = parsed;
+  const [command, ...args] = positional;
+  if (!command || flags.has('help')) {
+    io.stdout(USAGE);
+    return command || flags.has('help') ? 0 : 2;
+  }
+  const json = flags.has('json');
+  const client = new DbForgeClient({
+    baseUrl: String(flags.get('url') ?? io.env.DBFORGE_URL ?? 'http://localhost:8000'),
+    apiKey: (flags.get('key') as string | undefined) ?? io.env.DBFORGE_KEY,
+  });
+  const text = async (inline: string | undefined, what: string): Promise<string> => {
+    const file = flags.get('file');
+    if (typeof file === 'string') return readFileSync(file, 'utf8');
+    if (inline !== undefined) return inline;
+    const piped = await io.stdin();
+    if (piped === undefined || piped.trim() === '') throw new UsageError(`give ${what} as an argument, with --file, or on standard input`);
+    return piped;
+  };
+  const print = (value: unknown, human: () => string) => io.stdout(`${json ? JSON.stringify(value, null, 2) : human()}\n`);
+
+  try {
+    switch (command) {
+      case 'spawn': {
+        const [db] = need(args, 1, 'spawn <db>');
+        const result = await client.spawn(db);
+        print(result, () => `${result.message} (${result.db_name}${result.container_id ? `, container ${result.container_id.slice(0, 12)}` : ''})`);
+        return 0;
+      }
+      case 'prune': {
+        const [db] = need(args, 1, 'prune <db>');
+        const result = await client.prune(db);
+        print(result, () => result.message);
+        return 0;
+      }
+      case 'list': {
+        const result = await client.list();
+        print(result, () => formatTable(result as unknown as Record<string, unknown>[]));
+        return 0;
+      }
+      case 'describe': {
+        const [db] = need(args, 1, 'describe <db>');
+        const result = await client.describe(db);
+        print(result, () => JSON.stringify(result, null, 2));
+        return 0;
+      }
+      case 'reconcile': {
+        const result = await client.reconcile();
+        print(result, () => Object.entries(result).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join('\n'));
+        return 0;
+      }
+      case 'query': {
+        const [db, inline] = need(args, 1, 'query <db> [SQL] [--file F] [--params JSON]');
+        const sql = await text(inline, 'the SQL');
+        const rawParams = flags.get('params');
+        const params = typeof rawParams === 'string' ? parseJson<SqlParams>(rawParams, '--params') : undefined;
+        const result = await client.query(db, sql.trim(), params);
+        print(result, () =>
+          hasRows(result)
+            ? `${formatTable(result.data)}\n(${result.rows_affected} row${result.rows_affected === 1 ? '' : 's'}${result.truncated ? `; ${result.message}` : ''})`
+            : `${result.message} rows_affected=${result.rows_affected} last_insert_id=${result.last_insert_id}`,
+        );
+        return 0;
+      }
+      case 'create-table': {
+        const [db, table, ...columns] = need(args, 3, 'create-table <db> <table> <name:TYPE[:pk][:notnull]>...');
+        const result = await client.createTable(db, { table_name: table, columns: columns.map(column) });
+        print(result, () => result.message);
+        return 0;
+      }
+      case 'insert': {
+        const [db, table, inline] = need(args, 2, 'insert <db> <table> [JSON] [--file F]');
+        const rows = parseJson<Row[]>(await text(inline, 'the rows'), 'the rows');
+        const result = await client.insertRows(db, table, Array.isArray(rows) ? rows : [rows]);
+        print(result, () => `${result.message} rows_affected=${result.rows_affected}`);
+        return 0;
+      }
+      case 'rows': {
+        const [db, table, ...filters] = need(args, 2, 'rows <db> <table> [column=value]...');
+        const result = await client.rows(
+          db,
+          table,
+          Object.fromEntries(
+            filters.map((filter) => {
+              const at = filter.indexOf('=');
+              if (at < 1) throw new UsageError(`filter "${filter}" must be column=value`);
+              return [filter.slice(0, at), filter.slice(at + 1)];
+            }),
+          ),
+        );
+        print(result, () => `${formatTable(result.data)}\n(${result.rows_affected} row${result.rows_affected === 1 ? '' : 's'})`);
+        return 0;
+      }
+      case 'keys': {
+        const [action, db, id] = need(args, 2, 'keys mint|list|revoke <db> ...');
+        if (action === 'mint') {
+          const scope = flags.get('scope');
+          if (!API_KEY_SCOPES.includes(scope as ApiKeyScope)) throw new UsageError('keys mint needs --scope read or --scope read-write');
+          const expires = flags.get('expires');
+          const name = flags.get('name');
+          const result = await client.mintKey(db, {
+            scope: scope as ApiKeyScope,
+            expires_in_seconds: typeof expires === 'string' ? Number(expires) : undefined,
+            name: typeof name === 'string' ? name : undefined,
+          });
+          print(result, () => `${result.key}\n(${result.id}, ${result.scope}, expires ${result.expires_at ?? 'never'}; shown only now)`);
+          return 0;
+        }
+        if (action === 'list') {
+          const result = await client.listKeys(db);
+          print(result, () => formatTable(result as unknown as Record<string, unknown>[]));
+          return 0;
+        }
+        if (action === 'revoke') {
+          need(args, 3, 'keys revoke <db> <key_id>');
+          const result = await client.revokeKey(db, id);
+          print(result, () => `${result.message} (${result.id})`);
+          return 0;
+        }
+        throw new UsageError(`unknown keys action "${action}"`);
+      }
+      case 'health': {
+        const result = await client.ready();
+        print(result, () => Object.entries(result.details).map(([name, check]) => `${check.status === 'up' ? 'up  ' : 'DOWN'} ${name}: ${check.detail ?? ''}`).join('\n'));
+        return result.status === 'ok' ? 0 : 1;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"; dbforge --help lists them`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof DbForgeError) {
+      io.stderr(json ? `${JSON.stringify({ status: error.status, code: error.code, detail: error.message })}\n` : `Error ${error.status} ${error.code}: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,134 @@
+import {
+  ApiKeyDto,
+  CreateApiKeyRequestDto,
+  CreateTableRequestDto,
+  CreateTableResponseDto,
+  CreatedApiKeyDto,
+  DatabaseDetailsDto,
+  DatabaseSummaryDto,
+  HealthCheckDto,
+  InsertRowsResponseDto,
+  PruneDatabaseResponseDto,
+  ReconcileReportDto,
+  RevokedApiKeyDto,
+  Row,
+  RowsResponseDto,
+  SpawnDatabaseResponseDto,
+  SqlParams,
+  WriteResultDto,
+} from '@dbforge/contracts';
+import { DbForgeError } from './dbforge-error';
+
+export interface DbForgeClientOptions {
+  /** The gateway, e.g. `http://localhost:8000`. */
+  baseUrl: string;
+  /** The admin key or a database key, sent as `Authorization: Bearer`. */
+  apiKey?: string;
+  /** A fetch implementation (defaults to the global one). */
+  fetch?: typeof fetch;
+}
+
+/** `true` when a query answered with rows rather than a write summary. */
+export function hasRows(result: RowsResponseDto | WriteResultDto): result is RowsResponseDto {
+  return 'data' in result;
+}
+
+/**
+ * A small typed client for the DB-Forge API, built on the contracts package and the platform's
+ * fetch: no other dependencies. Every method returns the contract DTO or throws a DbForgeError.
+ */
+export class DbForgeClient {
+  private readonly baseUrl: string;
+  private readonly fetcher: typeof fetch;
+
+  constructor(private readonly options: DbForgeClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.fetcher = options.fetch ?? fetch;
+  }
+
+  /** Spawns a database; `created` is false when it already existed (HTTP 200 rather than 201). */
+  async spawn(database: string): Promise<SpawnDatabaseResponseDto & { created: boolean }> {
+    const { status, body } = await this.send<SpawnDatabaseResponseDto>('POST', `/admin/databases/spawn/${this.name(database)}`);
+    return { ...body, created: status === 201 };
+  }
+
+  prune(database: string): Promise<PruneDatabaseResponseDto> {
+    return this.call('POST', `/admin/databases/prune/${this.name(database)}`);
+  }
+
+  list(): Promise<DatabaseSummaryDto[]> {
+    return this.call('GET', '/admin/databases');
+  }
+
+  describe(database: string): Promise<DatabaseDetailsDto> {
+    return this.call('GET', `/admin/databases/${this.name(database)}`);
+  }
+
+  reconcile(): Promise<ReconcileReportDto> {
+    return this.call('POST', '/admin/reconcile');
+  }
+
+  query(database: string, sql: string, params?: SqlParams): Promise<RowsResponseDto | WriteResultDto> {
+    return this.call('POST', `/api/db/${this.name(database)}/query`, params === undefined ? { sql } : { sql, params });
+  }
+
+  createTable(database: string, request: CreateTableRequestDto): Promise<CreateTableResponseDto> {
+    return this.call('POST', `/api/db/${this.name(database)}/tables`, request);
+  }
+
+  insertRows(database: string, table: string, rows: Row[]): Promise<InsertRowsResponseDto> {
+    return this.call('POST', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows`, { rows });
+  }
+
+  rows(database: string, table: string, filters: Record<string, string | number | boolean> = {}): Promise<RowsResponseDto> {
+    const search = new URLSearchParams(Object.entries(filters).map(([column, value]): [string, string] => [column, String(value)])).toString();
+    return this.call('GET', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows${search ? `?${search}` : ''}`);
+  }
+
+  mintKey(database: string, request: CreateApiKeyRequestDto): Promise<CreatedApiKeyDto> {
+    return this.call('POST', `/admin/databases/${this.name(database)}/keys`, request);
+  }
+
+  listKeys(database: string): Promise<ApiKeyDto[]> {
+    return this.call('GET', `/admin/databases/${this.name(database)}/keys`);
+  }
+
+  revokeKey(database: string, keyId: string): Promise<RevokedApiKeyDto> {
+    return this.call('DELETE', `/admin/databases/${this.name(database)}/keys/${encodeURIComponent(keyId)}`);
+  }
+
+  /** Readiness; resolves with the report whether the gateway is ready or not. */
+  async ready(): Promise<HealthCheckDto> {
+    const { body } = await this.send<HealthCheckDto>('GET', '/health/ready', undefined, [200, 503]);
+    return body;
+  }
+
+  private name(database: string): string {
+    return encodeURIComponent(database);
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.send<T>(method, path, body)).body;
+  }
+
+  private async send<T>(method: string, path: string, body?: unknown, accepted?: number[]): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
+    let response: Response;
+    try {
+      response = await this.fetcher(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (error) {
+      throw new DbForgeError(0, 'NETWORK_ERROR', `Cannot reach ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new DbForgeError(response.status, 'UNEXPECTED_RESPONSE', `Not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
+    }
+    if (response.ok || accepted?.includes(response.status)) return { status: response.status, body: parsed as T };
+    throw DbForgeError.fromBody(response.status, parsed);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './dbforge.client';
+export * from './dbforge-error';
