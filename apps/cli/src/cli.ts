@@ -23,9 +23,11 @@ Usage: dbforge [--url URL] [--key KEY] [--json] <command> ...
   query <db> [SQL] [--file F] [--params JSON]
                                       run one statement (SQL from the argument, a file, or stdin)
   create-table <db> <table> <name:TYPE[:pk][:notnull]>...
+  create-table <db> <table> --file F  columns (or a whole v1 request body) from a JSON file
   insert <db> <table> [JSON] [--file F]
                                       insert rows (a JSON array of objects; argument, file or stdin)
-  rows <db> <table> [column=value]...
+  rows <db> <table> [column=value]... (or one v1-style "a=1&b=2")
+  ping                                the greeting (v1 get_root)
   keys mint <db> --scope read|read-write [--expires SECONDS] [--name NAME]
   keys list <db>
   keys revoke <db> <key_id>
@@ -157,8 +159,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         return 0;
       }
       case 'create-table': {
-        const [db, table, ...columns] = need(args, 3, 'create-table <db> <table> <name:TYPE[:pk][:notnull]>...');
-        const result = await client.createTable(db, { table_name: table, columns: columns.map(column) });
+        const [db, table, ...columns] = need(args, 2, 'create-table <db> <table> <name:TYPE[:pk][:notnull]>... | --file F');
+        const file = flags.get('file');
+        let definitions: ColumnDefinitionDto[];
+        if (typeof file === 'string') {
+          // v1's client.sh took a JSON file: the whole request body, or just the columns.
+          const body = parseJson<{ columns?: ColumnDefinitionDto[] } | ColumnDefinitionDto[]>(readFileSync(file, 'utf8'), file);
+          definitions = Array.isArray(body) ? body : body.columns ?? [];
+        } else {
+          definitions = need(columns, 1, 'create-table <db> <table> <name:TYPE[:pk][:notnull]>...').map(column);
+        }
+        const result = await client.createTable(db, { table_name: table, columns: definitions });
         print(result, () => result.message);
         return 0;
       }
@@ -175,7 +186,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           db,
           table,
           Object.fromEntries(
-            filters.map((filter) => {
+            filters.flatMap((filter) => filter.split('&')).map((filter) => {
               const at = filter.indexOf('=');
               if (at < 1) throw new UsageError(`filter "${filter}" must be column=value`);
               return [filter.slice(0, at), filter.slice(at + 1)];
@@ -212,6 +223,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           return 0;
         }
         throw new UsageError(`unknown keys action "${action}"`);
+      }
+      case 'ping': {
+        const result = await client.ping();
+        print(result, () => result.message);
+        return 0;
       }
       case 'health': {
         const result = await client.ready();

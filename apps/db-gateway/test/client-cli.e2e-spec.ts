@@ -91,6 +91,16 @@ describe('typed client and CLI against the real gateway', () => {
       expect(JSON.parse(fromFile.stdout)).toMatchObject({ message: 'Query executed successfully.', rows_affected: 1 });
     });
 
+    it("accepts v1 client.sh's inputs: a JSON body file for create-table, an a=1&b=2 filter, ping", async () => {
+      const body = join(gateway.dataDir, 'columns.json');
+      writeFileSync(body, JSON.stringify({ table_name: 'ignored', columns: [{ name: 'k', type: 'TEXT', primary_key: true }, { name: 'n', type: 'INTEGER' }] }));
+      expect((await cli(['create-table', 'shell', 'kv', '--file', body], env())).stdout).toBe("Table 'kv' created successfully.\n");
+      await cli(['insert', 'shell', 'kv', '[{"k":"a","n":1},{"k":"b","n":1},{"k":"c","n":2}]'], env());
+      const filtered = await cli(['rows', 'shell', 'kv', 'n=1&k=b', '--json'], env());
+      expect(JSON.parse(filtered.stdout).data).toEqual([{ k: 'b', n: 1 }]);
+      expect((await cli(['ping'], env())).stdout).toBe('Praetorian DB-Forge is online.\n');
+    });
+
     it('takes the URL and key from flags too', async () => {
       const result = await cli(['--url', url, '--key', ADMIN, 'list', '--json'], {});
       expect(JSON.parse(result.stdout).map((entry: { name: string }) => entry.name)).toContain('shell');

@@ -15,6 +15,7 @@ import {
   RowsResponseDto,
   SpawnDatabaseResponseDto,
   SqlParams,
+  StatusMessageDto,
   WriteResultDto,
 } from '@dbforge/contracts';
 import { DbForgeError } from './dbforge-error';
@@ -44,6 +45,11 @@ export class DbForgeClient {
   constructor(private readonly options: DbForgeClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.fetcher = options.fetch ?? fetch;
+  }
+
+  /** The greeting, `{message: "Praetorian DB-Forge is online."}`. */
+  ping(): Promise<StatusMessageDto> {
+    return this.call('GET', '/');
   }
 
   /** Spawns a database; `created` is false when it already existed (HTTP 200 rather than 201). */
