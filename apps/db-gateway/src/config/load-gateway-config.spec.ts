@@ -126,6 +126,12 @@ describe('loadGatewayConfig', () => {
     expect(problemsOf(env).join('\n')).toContain(variable);
   });
 
+  it('logs pretty by default in development only', () => {
+    expect(loadGatewayConfig({ NODE_ENV: 'development' }).logFormat).toBe('pretty');
+    expect(loadGatewayConfig({ NODE_ENV: 'production' }).logFormat).toBe('json');
+    expect(loadGatewayConfig({ NODE_ENV: 'development', DBFORGE_LOG_FORMAT: 'json' }).logFormat).toBe('json');
+  });
+
   it('keeps an absolute data directory as given', () => {
     expect(loadGatewayConfig({ DBFORGE_DATA_DIR: '/srv/dbforge' }).dataDir).toBe('/srv/dbforge');
   });

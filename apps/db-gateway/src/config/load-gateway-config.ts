@@ -113,7 +113,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     rateLimitBurst: integer(read('DBFORGE_RATE_LIMIT_BURST')),
     maxValueBytes: integer(read('DBFORGE_MAX_VALUE_BYTES')),
     logLevel: read('DBFORGE_LOG_LEVEL').toLowerCase(),
-    logFormat: read('DBFORGE_LOG_FORMAT').toLowerCase(),
+    // Pretty by default only in development (NODE_ENV=development, as `npm run start:dev` sets).
+    logFormat: (env.DBFORGE_LOG_FORMAT || (env.NODE_ENV === 'development' ? 'pretty' : CONFIG_DEFAULTS.DBFORGE_LOG_FORMAT)).toLowerCase(),
     slowStatementMs: integer(read('DBFORGE_SLOW_STATEMENT_MS')),
     metricsMaxDatabases: integer(read('DBFORGE_METRICS_MAX_DATABASES')),
   });
