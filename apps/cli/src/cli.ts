@@ -1,5 +1,5 @@
 import { DbForgeClient, DbForgeError, hasRows } from '@dbforge/client';
-import { API_KEY_SCOPES, ApiKeyScope, ColumnDefinitionDto, Row, SqlParams } from '@dbforge/contracts';
+import { API_KEY_SCOPES, ApiKeyScope, ColumnDefinitionDto, Row, SqlParams, StatementDto } from '@dbforge/contracts';
 import { readFileSync } from 'node:fs';
 import { formatTable } from './table';
 
@@ -22,6 +22,8 @@ Usage: dbforge [--url URL] [--key KEY] [--json] <command> ...
   reconcile                           make workers match the catalog
   query <db> [SQL] [--file F] [--params JSON]
                                       run one statement (SQL from the argument, a file, or stdin)
+  transaction <db> [JSON] [--file F] [--read-only]
+                                      statements [{"sql":..., "params":...}, ...] all or none
   create-table <db> <table> <name:TYPE[:pk][:notnull]>...
   create-table <db> <table> --file F  columns (or a whole v1 request body) from a JSON file
   insert <db> <table> [JSON] [--file F]
@@ -155,6 +157,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           hasRows(result)
             ? `${formatTable(result.data)}\n(${result.rows_affected} row${result.rows_affected === 1 ? '' : 's'}${result.truncated ? `; ${result.message}` : ''})`
             : `${result.message} rows_affected=${result.rows_affected} last_insert_id=${result.last_insert_id}`,
+        );
+        return 0;
+      }
+      case 'transaction': {
+        const [db, inline] = need(args, 1, 'transaction <db> [JSON] [--file F] [--read-only]');
+        const statements = parseJson<StatementDto[]>(await text(inline, 'the statements'), 'the statements');
+        const result = await client.transaction(db, statements, { readOnly: flags.has('read-only') });
+        print(result, () =>
+          result.results
+            .map((item, index) => `#${index + 1} ${hasRows(item) ? `${formatTable(item.data)}\n(${item.rows_affected} rows)` : `${item.message} rows_affected=${item.rows_affected}`}`)
+            .join('\n'),
         );
         return 0;
       }

@@ -101,6 +101,16 @@ describe('typed client and CLI against the real gateway', () => {
       expect((await cli(['ping'], env())).stdout).toBe('Praetorian DB-Forge is online.\n');
     });
 
+    it('runs a transaction from JSON, all or nothing, and through the client', async () => {
+      const ok = await cli(['transaction', 'shell', '[{"sql":"INSERT INTO pets (name, age) VALUES (?, ?)","params":["Ace",9]},{"sql":"SELECT count(*) AS n FROM pets"}]', '--json'], env());
+      expect(JSON.parse(ok.stdout).results[1]).toEqual({ data: [{ n: expect.any(Number) }], rows_affected: 1 });
+      const failed = await cli(['transaction', 'shell'], env(), '[{"sql":"DELETE FROM pets"},{"sql":"SELEC"}]');
+      expect(failed).toMatchObject({ status: 1, stderr: expect.stringContaining('(statement 2 of 2)') });
+      const snapshot = await client.transaction('shell', [{ sql: 'SELECT count(*) AS n FROM pets' }], { readOnly: true });
+      expect(snapshot.results[0]).toMatchObject({ data: [{ n: expect.any(Number) }] });
+      expect(hasRows(snapshot.results[0]) && snapshot.results[0].data[0].n).toBeGreaterThan(0);
+    });
+
     it('takes the URL and key from flags too', async () => {
       const result = await cli(['--url', url, '--key', ADMIN, 'list', '--json'], {});
       expect(JSON.parse(result.stdout).map((entry: { name: string }) => entry.name)).toContain('shell');

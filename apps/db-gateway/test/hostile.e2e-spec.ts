@@ -122,14 +122,18 @@ const CASES: Case[] = [
   { name: 'pruning an unknown database', method: 'post', path: '/admin/databases/prune/ghost', status: 404, code: 'DATABASE_NOT_FOUND' },
 ];
 
-/** Every file under the data directory with its size; WAL and SHM by name only (checkpoints move them). */
+/**
+ * Every file under the data directory: other files with their size, SQLite files (databases, WAL,
+ * SHM) by name only, since a checkpoint may legitimately move pages between them; their content is
+ * compared through SQL instead.
+ */
 function snapshot(dir: string): string[] {
   const out: string[] = [];
   const walk = (current: string) => {
     for (const entry of readdirSync(current, { withFileTypes: true })) {
       const path = join(current, entry.name);
       if (entry.isDirectory()) walk(path);
-      else out.push(/-(wal|shm)$/.test(entry.name) || entry.name.startsWith('keys.db') || entry.name.startsWith('catalog.db') ? relative(dir, path) : `${relative(dir, path)}:${statSync(path).size}`);
+      else out.push(/\.db(-wal|-shm)?$/.test(entry.name) ? relative(dir, path) : `${relative(dir, path)}:${statSync(path).size}`);
     }
   };
   walk(dir);

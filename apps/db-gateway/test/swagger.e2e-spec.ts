@@ -43,6 +43,7 @@ describe('Swagger explorer', () => {
         'POST /admin/databases/spawn/{db_name} [admin]',
         'POST /admin/databases/prune/{db_name} [admin]',
         'POST /api/db/{db_name}/query [data]',
+        'POST /api/db/{db_name}/transaction [data]',
         'POST /api/db/{db_name}/tables [data]',
         'POST /api/db/{db_name}/tables/{table_name}/rows [data]',
         'GET /api/db/{db_name}/tables/{table_name}/rows [data]',

@@ -15,6 +15,8 @@ import {
   RowsResponseDto,
   SpawnDatabaseResponseDto,
   SqlParams,
+  StatementDto,
+  TransactionResponseDto,
   StatusMessageDto,
   WriteResultDto,
 } from '@dbforge/contracts';
@@ -76,6 +78,11 @@ export class DbForgeClient {
 
   query(database: string, sql: string, params?: SqlParams): Promise<RowsResponseDto | WriteResultDto> {
     return this.call('POST', `/api/db/${this.name(database)}/query`, params === undefined ? { sql } : { sql, params });
+  }
+
+  /** Several statements in one transaction; `readOnly` runs them as one consistent snapshot. */
+  transaction(database: string, statements: StatementDto[], options: { readOnly?: boolean } = {}): Promise<TransactionResponseDto> {
+    return this.call('POST', `/api/db/${this.name(database)}/transaction`, options.readOnly ? { statements, read_only: true } : { statements });
   }
 
   createTable(database: string, request: CreateTableRequestDto): Promise<CreateTableResponseDto> {

@@ -29,6 +29,13 @@ export class GatewayValidationPipe extends ValidationPipe {
     // with such keys renamed (same values, same verdict), and the DTO gets rows and params as sent.
     const dto = (await super.transform(standIn(value), metadata)) as Record<string, unknown>;
     for (const field of RAW_FIELDS) if (field in value) dto[field] = value[field];
+    // Transactions carry params per statement.
+    if (Array.isArray(value.statements) && Array.isArray(dto.statements)) {
+      value.statements.forEach((raw: unknown, index: number) => {
+        const target = (dto.statements as Record<string, unknown>[])[index];
+        if (isPlainObject(raw) && target && 'params' in raw) target.params = raw.params;
+      });
+    }
     return dto;
   }
 

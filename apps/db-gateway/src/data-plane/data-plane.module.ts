@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
 import { ConnectionPoolService } from './pool/connection-pool.service';
 import { QueryService } from './query/query.service';
+import { TransactionService } from './query/transaction.service';
 import { SqliteModule } from './sqlite/sqlite.module';
 import { StatementEvents } from './statement-events';
 import { TablesService } from './tables/tables.service';
@@ -9,7 +10,7 @@ import { TablesService } from './tables/tables.service';
 /** Runs SQL: a connection pool per database file, statements, the convenience table endpoints. */
 @Module({
   imports: [SqliteModule, CatalogModule],
-  providers: [ConnectionPoolService, QueryService, TablesService, StatementEvents],
-  exports: [ConnectionPoolService, QueryService, TablesService, StatementEvents],
+  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, StatementEvents],
+  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, StatementEvents],
 })
 export class DataPlaneModule {}

@@ -9,11 +9,14 @@ import {
   QueryRequestDto,
   RowsResponseDto,
   TableParamsDto,
+  TransactionRequestDto,
+  TransactionResponseDto,
   WriteResultDto,
 } from '@dbforge/contracts';
 import { Access, DatabaseRoute, GrantedAccess } from '../auth/access.decorators';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { QueryService } from '../data-plane/query/query.service';
+import { TransactionService } from '../data-plane/query/transaction.service';
 import { TablesService } from '../data-plane/tables/tables.service';
 
 @ApiTags('data')
@@ -23,6 +26,7 @@ import { TablesService } from '../data-plane/tables/tables.service';
 export class DataController {
   constructor(
     private readonly queries: QueryService,
+    private readonly transactions: TransactionService,
     private readonly tables: TablesService,
   ) {}
 
@@ -44,6 +48,19 @@ export class DataController {
     @Access() access: GrantedAccess,
   ): Promise<RowsResponseDto | WriteResultDto> {
     return this.queries.execute(db_name, request, access);
+  }
+
+  /** Run several statements as one transaction: all commit or none; `read_only: true` reads one consistent snapshot. */
+  @Post('transaction')
+  @DatabaseRoute('statement')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: TransactionResponseDto })
+  transaction(
+    @Param() { db_name }: DatabaseNameParamsDto,
+    @Body() request: TransactionRequestDto,
+    @Access() access: GrantedAccess,
+  ): Promise<TransactionResponseDto> {
+    return this.transactions.run(db_name, request, access);
   }
 
   /** Create a table (IF NOT EXISTS, as in v1). Names are checked and quoted, never pasted into SQL. */

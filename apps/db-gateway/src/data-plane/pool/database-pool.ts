@@ -77,14 +77,25 @@ export class DatabasePool {
 
   /** How SQLite will run `sql` (from its bytecode), cached per statement text. */
   async plan(sql: string, firstKeyword: string): Promise<StatementPlan> {
-    if (firstKeyword === 'EXPLAIN') return EXPLAIN_STATEMENT_PLAN;
-    const cached = this.plans.get(sql);
+    return this.cachedPlan(sql, firstKeyword) ?? this.read((connection) => this.planOn(connection, sql, firstKeyword));
+  }
+
+  /**
+   * The plan, asked of `connection` itself when not cached: inside a transaction a statement may
+   * name a table an earlier statement of the same transaction created.
+   */
+  async planOn(connection: SqliteConnection, sql: string, firstKeyword: string): Promise<StatementPlan> {
+    const cached = this.cachedPlan(sql, firstKeyword);
     if (cached) return cached;
-    const program = (await this.read((connection) => connection.all(`EXPLAIN ${sql}`))) as unknown as Instruction[];
+    const program = (await connection.all(`EXPLAIN ${sql}`)) as unknown as Instruction[];
     const plan = planFromInstructions(program);
     if (this.plans.size >= PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value as string);
     this.plans.set(sql, plan);
     return plan;
+  }
+
+  private cachedPlan(sql: string, firstKeyword: string): StatementPlan | undefined {
+    return firstKeyword === 'EXPLAIN' ? EXPLAIN_STATEMENT_PLAN : this.plans.get(sql);
   }
 
   /** Waits for running operations, checkpoints the WAL into the database file and closes every connection. */
