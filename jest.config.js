@@ -5,6 +5,8 @@ const tsJest = (astTransformers) => ({
 const moduleNameMapper = { '^@dbforge/contracts$': '<rootDir>/libs/contracts/src', '^@dbforge/client$': '<rootDir>/libs/client/src' };
 
 module.exports = {
+  // testTimeout is a global option (a project-level one is ignored): e2e suites boot servers and engines.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -21,7 +23,6 @@ module.exports = {
       testMatch: ['<rootDir>/apps/**/test/**/*.e2e-spec.ts', '<rootDir>/libs/**/test/**/*.e2e-spec.ts'],
       transform: tsJest({ before: ['<rootDir>/test-support/swagger-plugin.transformer.cjs'] }),
       moduleNameMapper,
-      testTimeout: 60000,
     },
   ],
 };

@@ -262,5 +262,5 @@ describe('fuzzing the query and rows endpoints', () => {
     expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
     expect(statuses.get(400) ?? 0).toBeGreaterThan(0);
     await gateway.http.get('/').expect(200);
-  });
+  }, 180_000);
 });
