@@ -198,6 +198,13 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
     await expect(sut.read((connection) => connection.all(overflow, [], 10))).rejects.toMatchObject({ message: 'integer overflow' });
   });
 
+  it('never loses the failure of a capped read (node-sqlite3 may report completion before the error)', async () => {
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 400 }, () => sut.read((connection) => connection.all('SELECT abs(-9223372036854775807 - 1)', [], 10))),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toEqual([]);
+  });
+
   it('stops an endless result once the cap is reached, instead of filling memory', async () => {
     const rows = await sut.read((connection) => connection.all(ENDLESS.replace('count(*) AS c', 'i'), [], 10));
     expect(rows.map((row) => row.i)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);

@@ -58,11 +58,16 @@ class NodeSqlite3Connection extends SqliteConnection {
           }
         },
         (error: Error | null) => {
-          finalizeOneShot(statement);
-          const cause = error ?? failure;
-          const ownInterrupt = cut && (cause as { code?: string } | null)?.code === 'SQLITE_INTERRUPT';
-          if (cause && !ownInterrupt) reject(translate(cause));
-          else resolve(rows);
+          // node-sqlite3 may call this before it hands a failure to the row callback (the two are
+          // delivered from different loop callbacks). A reset queued on the statement runs only
+          // after the `each` has fully finished, so its callback sees the failure if there was one.
+          statement.reset(() => {
+            finalizeOneShot(statement);
+            const cause = error ?? failure;
+            const ownInterrupt = cut && (cause as { code?: string } | null)?.code === 'SQLITE_INTERRUPT';
+            if (cause && !ownInterrupt) reject(translate(cause));
+            else resolve(rows);
+          });
         },
       ),
     );
