@@ -24,6 +24,7 @@ Usage: dbforge [--url URL] [--key KEY] [--json] <command> ...
                                       run one statement (SQL from the argument, a file, or stdin)
   transaction <db> [JSON] [--file F] [--read-only]
                                       statements [{"sql":..., "params":...}, ...] all or none
+  tables <db> [table]                 the schema: tables, columns, indexes, row counts
   create-table <db> <table> <name:TYPE[:pk][:notnull]>...
   create-table <db> <table> --file F  columns (or a whole v1 request body) from a JSON file
   insert <db> <table> [JSON] [--file F]
@@ -168,6 +169,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           result.results
             .map((item, index) => `#${index + 1} ${hasRows(item) ? `${formatTable(item.data)}\n(${item.rows_affected} rows)` : `${item.message} rows_affected=${item.rows_affected}`}`)
             .join('\n'),
+        );
+        return 0;
+      }
+      case 'tables': {
+        const [db, table] = need(args, 1, 'tables <db> [table]');
+        const result = table ? [await client.table(db, table)] : await client.tables(db);
+        print(table ? result[0] : result, () =>
+          result
+            .map((info) => `${info.name} (${info.type}${info.row_count === null ? '' : `, ${info.row_count} rows`})\n${formatTable(info.columns as unknown as Record<string, unknown>[])}`)
+            .join('\n\n'),
         );
         return 0;
       }

@@ -111,6 +111,13 @@ describe('typed client and CLI against the real gateway', () => {
       expect(hasRows(snapshot.results[0]) && snapshot.results[0].data[0].n).toBeGreaterThan(0);
     });
 
+    it('shows the schema', async () => {
+      const one = JSON.parse((await cli(['tables', 'shell', 'pets', '--json'], env())).stdout);
+      expect(one).toMatchObject({ name: 'pets', type: 'table', columns: expect.arrayContaining([expect.objectContaining({ name: 'name', not_null: true })]) });
+      expect((await cli(['tables', 'shell'], env())).stdout).toMatch(/^pets \(table, \d+ rows\)\nname +type +not_null +default +primary_key$/m);
+      expect((await client.tables('shell')).map((table) => table.name)).toContain('kv');
+    });
+
     it('takes the URL and key from flags too', async () => {
       const result = await cli(['--url', url, '--key', ADMIN, 'list', '--json'], {});
       expect(JSON.parse(result.stdout).map((entry: { name: string }) => entry.name)).toContain('shell');

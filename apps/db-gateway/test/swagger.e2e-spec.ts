@@ -45,6 +45,8 @@ describe('Swagger explorer', () => {
         'POST /api/db/{db_name}/query [data]',
         'POST /api/db/{db_name}/transaction [data]',
         'POST /api/db/{db_name}/tables [data]',
+        'GET /api/db/{db_name}/tables [data]',
+        'GET /api/db/{db_name}/tables/{table_name} [data]',
         'POST /api/db/{db_name}/tables/{table_name}/rows [data]',
         'GET /api/db/{db_name}/tables/{table_name}/rows [data]',
       ].sort(),

@@ -16,6 +16,7 @@ import {
   SpawnDatabaseResponseDto,
   SqlParams,
   StatementDto,
+  TableInfoDto,
   TransactionResponseDto,
   StatusMessageDto,
   WriteResultDto,
@@ -83,6 +84,15 @@ export class DbForgeClient {
   /** Several statements in one transaction; `readOnly` runs them as one consistent snapshot. */
   transaction(database: string, statements: StatementDto[], options: { readOnly?: boolean } = {}): Promise<TransactionResponseDto> {
     return this.call('POST', `/api/db/${this.name(database)}/transaction`, options.readOnly ? { statements, read_only: true } : { statements });
+  }
+
+  /** The schema: tables and views with columns, keys, indexes and row counts. */
+  tables(database: string): Promise<TableInfoDto[]> {
+    return this.call('GET', `/api/db/${this.name(database)}/tables`);
+  }
+
+  table(database: string, table: string): Promise<TableInfoDto> {
+    return this.call('GET', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}`);
   }
 
   createTable(database: string, request: CreateTableRequestDto): Promise<CreateTableResponseDto> {

@@ -20,6 +20,7 @@ export * from './data/write-result.dto';
 export * from './data/statement.dto';
 export * from './data/transaction-request.dto';
 export * from './data/transaction-response.dto';
+export * from './data/table-info.dto';
 export * from './data/column-definition.dto';
 export * from './data/create-table-request.dto';
 export * from './data/create-table-response.dto';

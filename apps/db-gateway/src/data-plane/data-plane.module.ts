@@ -5,12 +5,13 @@ import { QueryService } from './query/query.service';
 import { TransactionService } from './query/transaction.service';
 import { SqliteModule } from './sqlite/sqlite.module';
 import { StatementEvents } from './statement-events';
+import { SchemaService } from './tables/schema.service';
 import { TablesService } from './tables/tables.service';
 
 /** Runs SQL: a connection pool per database file, statements, the convenience table endpoints. */
 @Module({
   imports: [SqliteModule, CatalogModule],
-  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, StatementEvents],
-  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, StatementEvents],
+  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents],
+  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents],
 })
 export class DataPlaneModule {}

@@ -8,6 +8,7 @@ import {
   InsertRowsResponseDto,
   QueryRequestDto,
   RowsResponseDto,
+  TableInfoDto,
   TableParamsDto,
   TransactionRequestDto,
   TransactionResponseDto,
@@ -17,6 +18,7 @@ import { Access, DatabaseRoute, GrantedAccess } from '../auth/access.decorators'
 import { ApiErrors } from '../common/api-errors.decorator';
 import { QueryService } from '../data-plane/query/query.service';
 import { TransactionService } from '../data-plane/query/transaction.service';
+import { SchemaService } from '../data-plane/tables/schema.service';
 import { TablesService } from '../data-plane/tables/tables.service';
 
 @ApiTags('data')
@@ -28,6 +30,7 @@ export class DataController {
     private readonly queries: QueryService,
     private readonly transactions: TransactionService,
     private readonly tables: TablesService,
+    private readonly schema: SchemaService,
   ) {}
 
   /** Run one SQL statement. Rows come back in `data` whatever the statement's first word; writes report `rows_affected` and `last_insert_id`. */
@@ -69,6 +72,22 @@ export class DataController {
   @ApiCreatedResponse({ type: CreateTableResponseDto })
   createTable(@Param() { db_name }: DatabaseNameParamsDto, @Body() request: CreateTableRequestDto): Promise<CreateTableResponseDto> {
     return this.tables.createTable(db_name, request);
+  }
+
+  /** The schema: every table and view with columns, types, keys, indexes and row counts. */
+  @Get('tables')
+  @DatabaseRoute('read')
+  @ApiOkResponse({ type: [TableInfoDto] })
+  listTables(@Param() { db_name }: DatabaseNameParamsDto): Promise<TableInfoDto[]> {
+    return this.schema.listTables(db_name);
+  }
+
+  /** One table's schema (a missing table: 400 `SQL Error: no such table: ...`, as the rows endpoints answer). */
+  @Get('tables/:table_name')
+  @DatabaseRoute('read')
+  @ApiOkResponse({ type: TableInfoDto })
+  describeTable(@Param() { db_name, table_name }: TableParamsDto): Promise<TableInfoDto> {
+    return this.schema.describeTable(db_name, table_name);
   }
 
   /** Insert rows in one transaction: all of them or none. */

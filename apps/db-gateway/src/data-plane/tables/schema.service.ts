@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, IndexInfoDto, TableInfoDto } from '@dbforge/contracts';
+import { CatalogService } from '../../catalog/catalog.service';
+import { DomainError } from '../../common/domain.error';
+import { ConnectionPoolService } from '../pool/connection-pool.service';
+import { withSqlErrors } from '../sql-error.translator';
+import { SqliteConnection } from '../sqlite/sqlite.port';
+import { StatementEvents } from '../statement-events';
+import { quoteIdentifier } from './sql-identifiers';
+
+interface SchemaRow {
+  name: string;
+  type: 'table' | 'view';
+}
+
+/** The schema of a database, read from SQLite's own catalog (sqlite_schema and the pragma functions). */
+@Injectable()
+export class SchemaService {
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly pools: ConnectionPoolService,
+    private readonly events: StatementEvents,
+  ) {}
+
+  /** Every table and view (SQLite's internal `sqlite_` ones left out), with columns, indexes and row counts. */
+  listTables(database: string): Promise<TableInfoDto[]> {
+    return this.read(database, 'schema: all tables', async (connection) => {
+      const objects = (await connection.all(
+        "SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+      )) as unknown as SchemaRow[];
+      const tables: TableInfoDto[] = [];
+      for (const object of objects) tables.push(await this.describe(connection, object));
+      return tables;
+    });
+  }
+
+  describeTable(database: string, table: string): Promise<TableInfoDto> {
+    return this.read(database, `schema: ${table}`, async (connection) => {
+      const [object] = (await connection.all("SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ?", [table])) as unknown as SchemaRow[];
+      if (!object) throw new DomainError(ErrorCode.TABLE_NOT_FOUND, `SQL Error: no such table: ${table}`);
+      return this.describe(connection, object);
+    });
+  }
+
+  private read<T>(database: string, label: string, work: (connection: SqliteConnection) => Promise<T>): Promise<T> {
+    this.catalog.requireActive(database);
+    return withSqlErrors(() =>
+      this.pools.use(database, (pool) => this.events.measure({ database, kind: 'read', sql: label }, () => pool.read(work), () => ({}))),
+    );
+  }
+
+  private async describe(connection: SqliteConnection, object: SchemaRow): Promise<TableInfoDto> {
+    const columns = await connection.all('SELECT name, type, "notnull" AS not_null, dflt_value, pk FROM pragma_table_info(?)', [object.name]);
+    const indexList = await connection.all('SELECT name, "unique" AS is_unique FROM pragma_index_list(?) ORDER BY seq', [object.name]);
+    const indexes: IndexInfoDto[] = [];
+    for (const index of indexList) {
+      const parts = await connection.all('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [index.name]);
+      indexes.push({ name: String(index.name), unique: Number(index.is_unique) === 1, columns: parts.map((part) => String(part.name)) });
+    }
+    const rowCount = object.type === 'table' ? Number((await connection.all(`SELECT count(*) AS n FROM ${quoteIdentifier(object.name)}`))[0].n) : null;
+    return {
+      name: object.name,
+      type: object.type,
+      columns: columns.map((column) => ({
+        name: String(column.name),
+        type: String(column.type ?? ''),
+        not_null: Number(column.not_null) === 1,
+        default: column.dflt_value === null ? null : String(column.dflt_value),
+        primary_key: Number(column.pk),
+      })),
+      indexes,
+      row_count: rowCount,
+    };
+  }
+}
