@@ -50,6 +50,12 @@ const CASES: Case[] = [
   { name: 'text/plain body', path: '/api/db/victim/query', body: 'SELECT 1', headers: { 'Content-Type': 'text/plain' }, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'a latin1 JSON body', path: '/api/db/victim/query', body: '{"sql":"SELECT 1"}', headers: { 'Content-Type': 'application/json; charset=latin1' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   { name: 'an unknown content encoding', path: '/api/db/victim/query', body: '{"sql":"SELECT 1"}', headers: { 'Content-Encoding': 'br-fake' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  { name: 'a corrupt gzip body', path: '/api/db/victim/query', body: '{"sql":"SELECT 1"}', headers: { 'Content-Encoding': 'gzip' }, status: 400, code: 'MALFORMED_JSON' },
+  { name: 'a TEMP trigger on a main table', path: '/api/db/victim/query', body: q('CREATE TEMP TRIGGER wipe AFTER INSERT ON main.t BEGIN DELETE FROM main.t; END'), status: 403, code: 'STATEMENT_NOT_ALLOWED' },
+  { name: 'a TEMP table', path: '/api/db/victim/query', body: q('CREATE TEMPORARY TABLE tt (x)'), status: 403, code: 'STATEMENT_NOT_ALLOWED' },
+  { name: 'the temp schema', path: '/api/db/victim/query', body: q('CREATE TABLE temp.tt (x)'), status: 403, code: 'STATEMENT_NOT_ALLOWED' },
+  { name: 'positional parameters given by name', path: '/api/db/victim/query', body: q('SELECT :a, ?', { a: 1 }), status: 400, code: 'SQL_ERROR' },
+  { name: 'a parameter given twice', path: '/api/db/victim/query', body: q('SELECT :a', { ':a': 1, a: 2 }), status: 400, code: 'SQL_ERROR' },
   { name: 'a body over the limit', path: '/api/db/victim/query', body: { sql: `SELECT '${'a'.repeat(2_200_000)}'` }, status: 413, code: 'PAYLOAD_TOO_LARGE' },
   // SQL errors of every kind
   { name: 'a syntax error', path: '/api/db/victim/query', body: q('SELEC * FROM t'), status: 400, code: 'SQL_ERROR' },

@@ -42,6 +42,18 @@ describe('limits', () => {
     expect(exact.body).toEqual({ data: [2, 3, 4, 5, 6].map((id) => ({ id })), rows_affected: 5 });
   });
 
+  it('runs a write with RETURNING to the end even when its rows are cut from the response', async () => {
+    const before = (await gateway.http.post('/api/db/lim/query').send({ sql: 'SELECT count(*) AS c FROM t' })).body.data[0].c as number;
+    const response = await gateway.http
+      .post('/api/db/lim/query')
+      .send({ sql: "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 12) INSERT INTO t (v) SELECT 'r' || x FROM n RETURNING id" })
+      .expect(200);
+    expect(response.body).toMatchObject({ rows_affected: 12, truncated: true });
+    expect(response.body.data).toHaveLength(5);
+    expect((await gateway.http.post('/api/db/lim/query').send({ sql: 'SELECT count(*) AS c FROM t' })).body.data[0].c).toBe(before + 12);
+    await gateway.http.post('/api/db/lim/query').send({ sql: "DELETE FROM t WHERE v LIKE 'r%'" }).expect(200);
+  });
+
   it('refuses more rows in one insert than DBFORGE_MAX_STATEMENTS, inserting none', async () => {
     const response = await gateway.http.post('/api/db/lim/tables/t/rows').send({ rows: [{ v: '1' }, { v: '2' }, { v: '3' }, { v: '4' }] }).expect(400);
     expectError(response.body, 400, 'TOO_MANY_STATEMENTS');

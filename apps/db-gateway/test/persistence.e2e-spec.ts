@@ -51,6 +51,7 @@ describe('catalog and data across restarts', () => {
     copyFileSync(join(dataDir, 'legacy.db-wal'), join(dataDir, 'copy.db-wal'));
     await new Promise<void>((resolve) => legacy.close(() => resolve()));
     writeFileSync(join(dataDir, 'not a name!.db'), '');
+    writeFileSync(join(dataDir, 'legacy.db-journal'), ''); // v1 ran in rollback-journal mode: the journal moves too
 
     gateway = await startGateway(dataDir);
     const names = (await gateway.http.get('/admin/databases').expect(200)).body.map((entry: { name: string }) => entry.name);
@@ -62,5 +63,6 @@ describe('catalog and data across restarts', () => {
       expect(existsSync(join(dataDir, name, `${name}.db`))).toBe(true);
     }
     expect(existsSync(join(dataDir, 'not a name!.db'))).toBe(true);
+    expect(existsSync(join(dataDir, 'legacy.db-journal'))).toBe(false);
   });
 });

@@ -31,5 +31,11 @@ function translate(error: BodyParserError): DomainError {
  * before Nest would fold them into a generic 400.
  */
 export function bodyParserErrors(error: unknown, _request: Request, _response: Response, next: NextFunction): void {
-  next(isBodyParserError(error) ? translate(error) : error);
+  if (isBodyParserError(error)) return next(translate(error));
+  // zlib's errors (a corrupt gzip or deflate body) carry a Z_ code and no type.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__') || code === 'ERR_BROTLI_DECOMPRESSION_FAILED')) {
+    return next(new DomainError(ErrorCode.MALFORMED_JSON, `The body could not be decompressed (${code}).`));
+  }
+  next(error);
 }

@@ -30,6 +30,14 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     await this.importer.importAll();
+    // In the background: the gateway serves queries even while the engine is slow or away.
+    void this.reconcileAtStartup();
+    this.stopWatching = this.runtime.watch((database) => {
+      this.reconcileOne(database).catch((error: unknown) => this.logger.warn(`Reconciling '${database}' failed: ${String(error)}`));
+    });
+  }
+
+  private async reconcileAtStartup(): Promise<void> {
     try {
       const report = await this.reconcile();
       this.logger.log(
@@ -39,9 +47,6 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
     } catch (error) {
       this.logger.warn(`Reconciliation at startup failed (${error instanceof Error ? error.message : String(error)}); queries still work, POST /admin/reconcile retries.`);
     }
-    this.stopWatching = this.runtime.watch((database) => {
-      this.reconcileOne(database).catch((error: unknown) => this.logger.warn(`Reconciling '${database}' failed: ${String(error)}`));
-    });
   }
 
   onApplicationShutdown(): void {

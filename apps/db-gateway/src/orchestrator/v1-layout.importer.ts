@@ -10,7 +10,7 @@ import { ContainerRuntime } from './runtime/container-runtime.port';
 /**
  * Adopts a v1 data directory: v1 kept `<name>.db` at the top of the data directory and had no
  * catalog (a file meant a database). Each such file moves, with its -wal and -shm, into
- * `<name>/<name>.db` and becomes an active catalog entry. The WAL and SHM move first and the
+ * `<name>/<name>.db` and becomes an active catalog entry. The journal, WAL and SHM move first and the
  * database file last, so an interrupted import resumes on the next start without losing a page.
  */
 @Injectable()
@@ -48,7 +48,7 @@ export class V1LayoutImporter {
       return false;
     }
     await mkdir(this.layout.directoryOf(name), { recursive: true });
-    for (const suffix of ['-wal', '-shm', '']) {
+    for (const suffix of ['-journal', '-wal', '-shm', '']) {
       if (existsSync(source + suffix)) await rename(source + suffix, target + suffix);
     }
     if (!this.catalog.find(name)) {

@@ -107,7 +107,7 @@ describe('DatabasePool', () => {
     await sut.close();
 
     expect(walSize(file)).toBe(0);
-    await expect(sut.read(countRows)).rejects.toMatchObject({ code: 'SQLITE_MISUSE' });
+    await expect(sut.read(countRows)).rejects.toMatchObject({ code: 'DBFORGE_POOL_CLOSED' });
     await expect(sut.write(countRows)).rejects.toBeInstanceOf(SqliteError);
     const reopened = new DatabasePool('shop', file, new NodeSqlite3Driver(), { readers: 1, busyTimeoutMs: 1000, synchronous: 'FULL', statementTimeoutMs: 0 });
     try {
@@ -151,6 +151,25 @@ describe('DatabasePool', () => {
         outsideTransaction: false,
       });
     });
+  });
+});
+
+describe('DatabasePool when a reader cannot be opened', () => {
+  it('fails the read and lets the reads queued behind it try again, instead of hanging them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'database-pool-open-'));
+    const real = new NodeSqlite3Driver();
+    let failures = 1;
+    const flaky = {
+      open: (file: string, options: Parameters<NodeSqlite3Driver['open']>[1]) => {
+        if (options.readOnly && failures-- > 0) return Promise.reject(new SqliteError('SQLITE_CANTOPEN', 'unable to open database file'));
+        return real.open(file, options);
+      },
+    } as NodeSqlite3Driver;
+    const sut = new DatabasePool('flaky', join(dir, 'f.db'), flaky, { readers: 1, busyTimeoutMs: 1000, synchronous: 'NORMAL', statementTimeoutMs: 0 });
+    const outcomes = await Promise.allSettled([1, 2, 3].map(() => sut.read((connection) => connection.all('SELECT 1 AS one'))));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    await sut.close();
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

@@ -12,6 +12,8 @@ export interface PoolOptions {
 }
 
 const PLAN_CACHE_SIZE = 256;
+/** The code of the error an operation gets from a pool that was closed (its database pruned or evicted). */
+export const POOL_CLOSED = 'DBFORGE_POOL_CLOSED';
 
 /**
  * The connections of one database file: one writer (WAL, writes serialized and group-committed by a WriteBatcher) and
@@ -23,7 +25,7 @@ export class DatabasePool {
   private readonly idleReaders: SqliteConnection[] = [];
   private readonly allReaders = new Set<SqliteConnection>();
   private openingReaders = 0;
-  private readonly readerWaiters: ((connection: SqliteConnection) => void)[] = [];
+  private readonly readerWaiters: ((connection: SqliteConnection | undefined) => void)[] = [];
   private readonly batcher = new WriteBatcher(
     () => this.writerConnection(),
     (connection, task) => this.timed(connection, task),
@@ -119,7 +121,7 @@ export class DatabasePool {
   }
 
   private async track<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new SqliteError('SQLITE_MISUSE', `The pool of database '${this.name}' is closed.`);
+    if (this.closed) throw new SqliteError(POOL_CLOSED, `The pool of database '${this.name}' is closed.`);
     this.active++;
     try {
       return await operation();
@@ -176,11 +178,16 @@ export class DatabasePool {
         const reader = await this.driver.open(this.file, { ...this.connectionOptions(), readOnly: true });
         this.allReaders.add(reader);
         return reader;
+      } catch (error) {
+        // A waiter queued behind this open tries for itself rather than waiting for ever.
+        this.readerWaiters.shift()?.(undefined);
+        throw error;
       } finally {
         this.openingReaders--;
       }
     }
-    return new Promise<SqliteConnection>((resolve) => this.readerWaiters.push(resolve));
+    const reader = await new Promise<SqliteConnection | undefined>((resolve) => this.readerWaiters.push(resolve));
+    return reader ?? this.acquireReader();
   }
 
   private releaseReader(reader: SqliteConnection): void {

@@ -15,7 +15,9 @@ export async function runStatement(
   maxRows: number,
 ): Promise<RowsResponseDto | WriteResultDto> {
   if (plan.returnsRows) {
-    const rows = cappedRows(await connection.all(statement.sql, statement.bindings, maxRows), maxRows);
+    // A write is never cut short (interrupting it would roll it back): it runs to the end and only
+    // the response is capped.
+    const rows = cappedRows(await connection.all(statement.sql, statement.bindings, plan.readOnly ? maxRows : undefined), maxRows);
     if (plan.readOnly) return rows;
     const [counts] = await connection.all('SELECT changes() AS changes, last_insert_rowid() AS id');
     return { ...rows, rows_affected: Number(counts.changes), last_insert_id: Number(counts.id) };

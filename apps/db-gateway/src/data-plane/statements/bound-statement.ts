@@ -47,12 +47,16 @@ export function bindStatement(sql: string, params: SqlParams | undefined): Bound
     }
     return { ...base, bindings: params.map(toBindable) };
   }
+  if (scanned.anonymousCount > 0 || scanned.highestNumbered > 0) {
+    throw sqlError('the statement has positional parameters (?): give params as an array.');
+  }
   const bindings: Record<string, string | number | null> = {};
   for (const [key, value] of Object.entries(params)) {
     const name = /^[:@$]/.test(key) || /^\d+$/.test(key) ? key : scanned.names.find((candidate) => candidate.slice(1) === key);
     if (name === undefined || (!/^\d+$/.test(name) && !scanned.names.includes(name))) {
       throw sqlError(`the statement has no parameter named '${key}'.`);
     }
+    if (name in bindings) throw sqlError(`parameter ${name} is given twice.`);
     bindings[name] = toBindable(value);
   }
   const missing = scanned.names.filter((name) => !(name in bindings));

@@ -45,6 +45,15 @@ export function checkStatementPolicy(tokens: string[]): void {
     }
   }
   if (keyword === 'PRAGMA') checkPragma(statement.slice(1));
+  // TEMP objects live on one pooled connection: invisible to the others, and a TEMP trigger on a main
+  // table would act on every later client's writes.
+  if (keyword === 'CREATE' && (statement[1] === 'TEMP' || statement[1] === 'TEMPORARY')) {
+    throw refuse(ErrorCode.STATEMENT_NOT_ALLOWED, 'TEMP tables, views and triggers are not allowed: they would live on one pooled connection only.');
+  }
+  if (tokens.some((token, index) => (token === 'TEMP' || token === 'TEMPORARY') && tokens[index + 1] === '.')) {
+    throw refuse(ErrorCode.STATEMENT_NOT_ALLOWED, 'The temp schema is not allowed: it lives on one pooled connection only.');
+  }
+
 }
 
 function checkPragma(tokens: string[]): void {

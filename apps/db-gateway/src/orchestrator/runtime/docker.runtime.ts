@@ -12,6 +12,7 @@ export const V1_WORKER_LABEL = 'db-worker';
 export const V1_NAME_LABEL = 'db-name';
 const WORKER_DIRECTORY = '/data';
 export const STOP_SECONDS = 5;
+const ENGINE_TIMEOUT_MS = 15_000;
 
 export function workerName(database: string): string {
   return `db-worker-${database}`;
@@ -32,7 +33,8 @@ export class DockerRuntime extends ContainerRuntime implements OnModuleDestroy {
 
   constructor(private readonly config: GatewayConfig) {
     super();
-    this.docker = new Docker({ socketPath: config.dockerSocket });
+    // An engine that accepts connections but never answers must not hang spawn, list or readiness.
+    this.docker = new Docker({ socketPath: config.dockerSocket, timeout: ENGINE_TIMEOUT_MS });
   }
 
   onModuleDestroy(): void {
@@ -102,6 +104,16 @@ export class DockerRuntime extends ContainerRuntime implements OnModuleDestroy {
       }));
     } catch (error) {
       throw translateDockerError(error, 'list workers');
+    }
+  }
+
+  /** Whether the worker image exists on the engine (auto mode falls back to embedded without it). */
+  async hasWorkerImage(): Promise<boolean> {
+    try {
+      await this.docker.getImage(this.config.workerImage).inspect();
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -8,7 +8,7 @@ import { EmbeddedRuntime } from './embedded.runtime';
 /**
  * Picks the runtime from DBFORGE_RUNTIME: `embedded`, `docker` (even if the engine is down at boot:
  * readiness reports it and admin calls answer 503 until it answers), or `auto`, which asks the engine
- * once and falls back to embedded, saying which it chose.
+ * once (and for the worker image) and falls back to embedded, saying which it chose.
  */
 export async function createContainerRuntime(config: GatewayConfig): Promise<ContainerRuntime> {
   const logger = new Logger('ContainerRuntime');
@@ -22,6 +22,10 @@ export async function createContainerRuntime(config: GatewayConfig): Promise<Con
     case 'auto': {
       const docker = new DockerRuntime(config);
       const health = await docker.health();
+      if (health.up && !(await docker.hasWorkerImage())) {
+        logger.log(`Runtime: embedded (DBFORGE_RUNTIME=auto; a Docker engine answered but has no image ${config.workerImage}; build infra/db-worker-base or set DBFORGE_RUNTIME=docker).`);
+        return new EmbeddedRuntime();
+      }
       if (health.up) {
         logger.log(`Runtime: docker (DBFORGE_RUNTIME=auto; ${health.detail} answered), worker image ${config.workerImage}.`);
         return docker;
