@@ -23,10 +23,7 @@ export class DatabaseLayout {
   }
 
   directoryOf(name: string): string {
-    if (!isValidDatabaseName(name)) {
-      throw new DomainError(ErrorCode.INVALID_DATABASE_NAME, `Invalid database name: ${JSON.stringify(name)}.`);
-    }
-    const directory = resolve(this.config.dataDir, name);
+    const directory = resolve(this.config.dataDir, this.nameOf(name));
     const inside = relative(this.config.dataDir, directory);
     if (inside === '' || inside.startsWith('..') || inside.includes(sep)) {
       throw new DomainError(ErrorCode.INVALID_DATABASE_NAME, `Invalid database name: ${JSON.stringify(name)}.`);
@@ -34,8 +31,34 @@ export class DatabaseLayout {
     return directory;
   }
 
+  /** `name` when it is a valid database name (so it is safe as a path segment), else INVALID_DATABASE_NAME. */
+  private nameOf(name: string): string {
+    if (!isValidDatabaseName(name)) {
+      throw new DomainError(ErrorCode.INVALID_DATABASE_NAME, `Invalid database name: ${JSON.stringify(name)}.`);
+    }
+    return name;
+  }
+
   fileOf(name: string): string {
     return join(this.directoryOf(name), `${name}.db`);
+  }
+
+  /**
+   * Snapshots of one database (scheduled, manual, and the version a restore replaced):
+   * `<data>/.dbforge/snapshots/<name>/<id>.db`, where `id` is `<UTC yyyyMMddTHHmmssSSSZ>-<reason>`.
+   */
+  snapshotsDirectory(name: string): string {
+    return join(this.stateDir, 'snapshots', this.nameOf(name));
+  }
+
+  snapshotFile(name: string, id: string): string {
+    if (!/^\d{8}T\d{9}Z-[a-z-]+$/.test(id)) throw new DomainError(ErrorCode.VALIDATION_FAILED, `Invalid snapshot id: ${JSON.stringify(id)}.`);
+    return join(this.snapshotsDirectory(name), `${id}.db`);
+  }
+
+  /** Deleted databases wait here for their retention period: `<data>/.dbforge/trash/`. */
+  get trashDir(): string {
+    return join(this.stateDir, 'trash');
   }
 
   /** Creates the database's directory; true when it did not exist before. */
