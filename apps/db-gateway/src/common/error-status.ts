@@ -37,6 +37,8 @@ export function statusOf(code: ErrorCode): HttpStatus {
       return HttpStatus.PAYLOAD_TOO_LARGE;
     case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
       return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+    case ErrorCode.NOT_ACCEPTABLE:
+      return HttpStatus.NOT_ACCEPTABLE;
     case ErrorCode.RUNTIME_UNAVAILABLE:
     case ErrorCode.DATABASE_BUSY:
       return HttpStatus.SERVICE_UNAVAILABLE;

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiProduces, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import {
   CreateTableRequestDto,
   CreateTableResponseDto,
@@ -19,6 +19,7 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { QueryService } from '../data-plane/query/query.service';
 import { TransactionService } from '../data-plane/query/transaction.service';
 import { SchemaService } from '../data-plane/tables/schema.service';
+import { negotiateRowFormat } from '../data-plane/streaming/row-format';
 import { TablesService } from '../data-plane/tables/tables.service';
 
 @ApiTags('data')
@@ -33,7 +34,10 @@ export class DataController {
     private readonly schema: SchemaService,
   ) {}
 
-  /** Run one SQL statement. Rows come back in `data` whatever the statement's first word; writes report `rows_affected` and `last_insert_id`. */
+  /**
+   * Run one SQL statement. Rows come back in `data` whatever the statement's first word; writes report `rows_affected` and `last_insert_id`.
+   * With `Accept: application/x-ndjson` or `text/csv` a read streams its rows as they are read (no row cap, flat memory); a write then answers 406.
+   */
   @Post('query')
   @DatabaseRoute('statement')
   @HttpCode(HttpStatus.OK)
@@ -45,12 +49,16 @@ export class DataController {
     },
   })
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(RowsResponseDto) }, { $ref: getSchemaPath(WriteResultDto) }] } })
+  @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
+  @ApiHeader({ name: 'Accept', required: false, description: 'application/json (default), or application/x-ndjson / text/csv to stream a read' })
+  @ApiErrors(HttpStatus.NOT_ACCEPTABLE)
   query(
     @Param() { db_name }: DatabaseNameParamsDto,
     @Body() request: QueryRequestDto,
     @Access() access: GrantedAccess,
-  ): Promise<RowsResponseDto | WriteResultDto> {
-    return this.queries.execute(db_name, request, access);
+    @Headers('accept') accept?: string,
+  ): Promise<RowsResponseDto | WriteResultDto | StreamableFile> {
+    return this.queries.respond(db_name, request, access, negotiateRowFormat(accept));
   }
 
   /** Run several statements as one transaction: all commit or none; `read_only: true` reads one consistent snapshot. */

@@ -57,6 +57,8 @@ export enum ErrorCode {
   RUNTIME_FAILURE = 'RUNTIME_FAILURE',
   /** The database stayed locked longer than the busy timeout (503). */
   DATABASE_BUSY = 'DATABASE_BUSY',
+  /** The response format asked for in `Accept` cannot carry this result, e.g. a write asked to stream as NDJSON or CSV (406). */
+  NOT_ACCEPTABLE = 'NOT_ACCEPTABLE',
   /** An unexpected failure inside the gateway (500); the detail never leaks internals. */
   INTERNAL_ERROR = 'INTERNAL_ERROR',
 }

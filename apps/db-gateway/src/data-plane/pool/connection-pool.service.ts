@@ -38,15 +38,29 @@ export class ConnectionPoolService implements OnApplicationShutdown {
 
   /** Runs `task` with the database's pool; the pool cannot be evicted while the task runs. */
   async use<T>(name: string, task: (pool: DatabasePool) => Promise<T>): Promise<T> {
+    const { pool, release } = await this.acquire(name);
+    try {
+      return await task(pool);
+    } finally {
+      release();
+    }
+  }
+
+  /** The database's pool, kept from eviction until `release` is called (once): for work that outlives a call, like a stream. */
+  async acquire(name: string): Promise<{ pool: DatabasePool; release: () => void }> {
     const closing = this.closing.get(name);
     if (closing) await closing;
     const lease = this.lease(name);
-    try {
-      return await task(lease.pool);
-    } finally {
-      lease.leases--;
-      this.evictOverflow();
-    }
+    let released = false;
+    return {
+      pool: lease.pool,
+      release: () => {
+        if (released) return;
+        released = true;
+        lease.leases--;
+        this.evictOverflow();
+      },
+    };
   }
 
   /** Closes the pool of `name` (after its running operations), checkpointing its WAL. */

@@ -235,4 +235,52 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
     expect(rows).toHaveLength(11);
     expect(rows[10]).toEqual({ i: 11 });
   });
+
+  describe('cursor', () => {
+    const fill = (rows: number) =>
+      sut.write((connection) =>
+        connection.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${rows}) INSERT INTO t SELECT x, 'v' || x FROM c`),
+      );
+
+    it('hands out the rows in batches of at most the size asked, in order, then none', async () => {
+      await fill(1000);
+      const cursor = await sut.cursor('SELECT id FROM t WHERE id > ? ORDER BY id', [10]);
+      const sizes: number[] = [];
+      const ids: unknown[] = [];
+      for (let batch = await cursor.next(300); batch.length > 0; batch = await cursor.next(300)) {
+        sizes.push(batch.length);
+        ids.push(...batch.map((row) => row.id));
+      }
+      await cursor.close();
+      expect(sizes).toEqual([300, 300, 300, 90]);
+      expect(ids).toEqual(Array.from({ length: 990 }, (_, i) => i + 11));
+    });
+
+    it('holds its reader until closed, then the statement no longer pins an old snapshot', async () => {
+      await fill(10);
+      const cursor = await sut.cursor('SELECT id FROM t ORDER BY id', []);
+      expect(await cursor.next(3)).toHaveLength(3);
+      await sut.write((connection) => connection.run("INSERT INTO t (v) VALUES ('late')"));
+      expect(await cursor.next(100)).toHaveLength(7); // the cursor reads its own snapshot
+      await cursor.close();
+      expect(await sut.read(countRows)).toBe(11);
+    });
+
+    it('reports an error met mid-way and stops there', async () => {
+      await fill(100);
+      const cursor = await sut.cursor('SELECT CASE WHEN id < 50 THEN id ELSE abs(-9223372036854775807 - 1) END AS v FROM t ORDER BY id', []);
+      expect(await cursor.next(20)).toHaveLength(20);
+      await expect(cursor.next(100)).rejects.toMatchObject({ message: 'integer overflow' });
+      await expect(cursor.next(100)).resolves.toEqual([]);
+      await cursor.close();
+    });
+
+    it('is ended by closing the pool: its next batch fails with POOL_CLOSED and the close does not wait for it', async () => {
+      await fill(100);
+      const cursor = await sut.cursor('SELECT id FROM t', []);
+      expect(await cursor.next(10)).toHaveLength(10);
+      await sut.close();
+      await expect(cursor.next(10)).rejects.toBeInstanceOf(SqliteError);
+    });
+  });
 });

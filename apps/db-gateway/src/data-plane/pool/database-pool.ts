@@ -1,4 +1,4 @@
-import { OpenOptions, SqliteConnection, SqliteDriver, SqliteError } from '../sqlite/sqlite.port';
+import { OpenOptions, RowCursor, SqliteBindings, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from '../sqlite/sqlite.port';
 import { EXPLAIN_STATEMENT_PLAN, Instruction, StatementPlan, planFromInstructions } from '../statements/statement-plan';
 import { WriteBatcher, WriteMode } from './write-batcher';
 
@@ -31,6 +31,7 @@ export class DatabasePool {
     (connection, task) => this.timed(connection, task),
   );
   private readonly plans = new Map<string, StatementPlan>();
+  private readonly cursors = new Set<PooledCursor>();
   private active = 0;
   private drained?: () => void;
   private closed = false;
@@ -77,6 +78,33 @@ export class DatabasePool {
     });
   }
 
+  /**
+   * A cursor over a read-only statement, on a reader held until the cursor is closed: for a stream that
+   * reads rows as its client takes them. The statement timeout bounds each `next`, not the cursor's
+   * life, which lasts as long as the client reads. Closing the pool ends open cursors (their next
+   * `next` fails with POOL_CLOSED), so a stalled client cannot hold a prune or shutdown.
+   */
+  async cursor(sql: string, bindings: SqliteBindings): Promise<PooledCursor> {
+    if (this.closed) throw new SqliteError(POOL_CLOSED, `The pool of database '${this.name}' is closed.`);
+    this.active++;
+    let reader: SqliteConnection | undefined;
+    try {
+      await this.writerConnection();
+      reader = await this.acquireReader();
+    } catch (error) {
+      this.settle();
+      throw error;
+    }
+    const held = reader;
+    const cursor = new PooledCursor(held.cursor(sql, bindings), (maxRows, step) => this.timed(held, () => step(maxRows)), () => {
+      this.cursors.delete(cursor);
+      this.releaseReader(held);
+      this.settle();
+    });
+    this.cursors.add(cursor);
+    return cursor;
+  }
+
   /** How SQLite will run `sql` (from its bytecode), cached per statement text. */
   async plan(sql: string, firstKeyword: string): Promise<StatementPlan> {
     return this.cachedPlan(sql, firstKeyword) ?? this.read((connection) => this.planOn(connection, sql, firstKeyword));
@@ -103,6 +131,7 @@ export class DatabasePool {
   /** Waits for running operations, checkpoints the WAL into the database file and closes every connection. */
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.all([...this.cursors].map((cursor) => cursor.abort(new SqliteError(POOL_CLOSED, `The pool of database '${this.name}' is closed.`))));
     if (this.active > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     const readers = [...this.allReaders];
     this.allReaders.clear();
@@ -126,9 +155,13 @@ export class DatabasePool {
     try {
       return await operation();
     } finally {
-      this.active--;
-      if (this.active === 0) this.drained?.();
+      this.settle();
     }
+  }
+
+  private settle(): void {
+    this.active--;
+    if (this.active === 0) this.drained?.();
   }
 
   /** Runs `task`, interrupting its connection if it outlives the statement timeout. */
@@ -195,5 +228,40 @@ export class DatabasePool {
     const waiter = this.readerWaiters.shift();
     if (waiter) waiter(reader);
     else this.idleReaders.push(reader);
+  }
+}
+
+/** A driver cursor on a leased reader: each batch under the statement timeout; closing hands the reader back. */
+export class PooledCursor {
+  private released = false;
+  private failure?: Error;
+
+  constructor(
+    private readonly cursor: RowCursor,
+    private readonly timed: (maxRows: number, step: (maxRows: number) => Promise<SqliteRow[]>) => Promise<SqliteRow[]>,
+    private readonly release: () => void,
+  ) {}
+
+  async next(maxRows: number): Promise<SqliteRow[]> {
+    if (this.failure) throw this.failure;
+    if (this.released) return [];
+    return this.timed(maxRows, (rows) => this.cursor.next(rows));
+  }
+
+  /** Ends the read and returns the reader to the pool. Idempotent. */
+  async close(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    try {
+      await this.cursor.close();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Closes the cursor on the pool's behalf; its consumer's next `next` gets `reason`. */
+  abort(reason: Error): Promise<void> {
+    this.failure ??= reason;
+    return this.close();
   }
 }

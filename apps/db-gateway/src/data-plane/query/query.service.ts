@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { QueryRequestDto, RowsResponseDto, WriteResultDto } from '@dbforge/contracts';
+import { Injectable, StreamableFile } from '@nestjs/common';
+import { ErrorCode, QueryRequestDto, RowsResponseDto, WriteResultDto } from '@dbforge/contracts';
+import { DomainError } from '../../common/domain.error';
 import { CatalogService } from '../../catalog/catalog.service';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { DatabasePool } from '../pool/database-pool';
@@ -11,6 +12,8 @@ import { BoundStatement, bindStatement } from '../statements/bound-statement';
 import { readKeyWriting, refuseTransactionControl } from './statement-rules';
 import { runStatement } from './run-statement';
 import { StatementPlan } from '../statements/statement-plan';
+import { RowFormat } from '../streaming/row-format';
+import { RowStreams, StreamFormat } from '../streaming/row-streams.service';
 
 /** Runs one raw SQL statement: reads on a reader, everything else through the database's writer queue. */
 @Injectable()
@@ -20,7 +23,38 @@ export class QueryService {
     private readonly pools: ConnectionPoolService,
     private readonly config: GatewayConfig,
     private readonly events: StatementEvents,
+    private readonly streams: RowStreams,
   ) {}
+
+  /** Runs the statement and answers in `format`: JSON (v1), or a read streamed as NDJSON or CSV. */
+  respond(database: string, request: QueryRequestDto, access: 'read' | 'read-write', format: RowFormat): Promise<RowsResponseDto | WriteResultDto | StreamableFile> {
+    return format === 'json' ? this.execute(database, request, access) : this.stream(database, request, format);
+  }
+
+  /**
+   * A read whose rows go out as SQLite steps them, as fast as the client takes them: not capped by
+   * DBFORGE_MAX_RESULT_ROWS (memory stays flat), each batch under the statement timeout. Only a
+   * statement that reads rows can stream; a write is refused (406) before it runs.
+   */
+  async stream(database: string, request: QueryRequestDto, format: StreamFormat): Promise<StreamableFile> {
+    const statement = bindStatement(request.sql, request.params);
+    this.catalog.requireActive(database);
+    const lease = await this.pools.acquire(database);
+    try {
+      const plan = await withSqlErrors(() => lease.pool.plan(statement.sql, statement.firstKeyword));
+      refuseTransactionControl(plan);
+      if (!plan.readOnly || !plan.returnsRows) {
+        throw new DomainError(
+          ErrorCode.NOT_ACCEPTABLE,
+          `Only a statement that reads rows can stream as ${format === 'csv' ? 'CSV' : 'NDJSON'}; send this one with Accept: application/json.`,
+        );
+      }
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    return this.streams.open(database, lease, statement.sql, statement.bindings, format);
+  }
 
   /** `access: 'read'` (a read key) may run only statements that read. */
   execute(database: string, request: QueryRequestDto, access: 'read' | 'read-write' = 'read-write'): Promise<RowsResponseDto | WriteResultDto> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import sqlite3 from 'sqlite3';
-import { OpenOptions, RunResult, SqliteBindings, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from './sqlite.port';
+import { OpenOptions, RowCursor, RunResult, SqliteBindings, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from './sqlite.port';
 
 /** node-sqlite3 reports `SQLITE_ERROR: no such table: x`; keep SQLite's own words. */
 // Duck-typed: the addon's errors may come from another realm (Jest's VM), where `instanceof Error` fails.
@@ -71,6 +71,10 @@ class NodeSqlite3Connection extends SqliteConnection {
         },
       ),
     );
+  }
+
+  cursor(sql: string, bindings: SqliteBindings = []): RowCursor {
+    return new NodeSqlite3Cursor(this.prepared(sql), bindings);
   }
 
   interrupt(): void {
@@ -144,6 +148,75 @@ class NodeSqlite3Connection extends SqliteConnection {
         else resolve(Object.assign(statement, { oneShot: true }));
       });
     });
+  }
+}
+
+const MAX_PIPELINED_STEPS = 256;
+
+/**
+ * node-sqlite3 has no batch step and `each()` steps on its own thread with no back-pressure (a
+ * million rows pile up in memory if the client reads slowly). So a cursor steps with `get()`, one row
+ * each, several queued at once; SQLite steps only when asked, and memory holds one batch.
+ * The first batch is a single step: after an error SQLite resets a statement on its next step, so a
+ * queued step would run an expensive first row again; later batches grow once rows flow.
+ */
+class NodeSqlite3Cursor extends RowCursor {
+  private started = false;
+  private finished = false;
+  private closed?: Promise<void>;
+  private depth = 1;
+
+  constructor(
+    private readonly statement: Promise<sqlite3.Statement>,
+    private readonly bindings: SqliteBindings,
+  ) {
+    super();
+  }
+
+  async next(maxRows: number): Promise<SqliteRow[]> {
+    if (this.finished || this.closed) return [];
+    const statement = await this.statement;
+    const rows: SqliteRow[] = [];
+    while (rows.length < maxRows && !this.finished) {
+      const steps: Promise<SqliteRow | undefined>[] = [];
+      for (let i = Math.min(this.depth, maxRows - rows.length); i > 0; i--) steps.push(this.step(statement));
+      const outcomes = await Promise.allSettled(steps);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') {
+          this.finished = true;
+          throw translate(outcome.reason);
+        }
+        if (outcome.value === undefined) {
+          this.finished = true;
+          break;
+        }
+        rows.push(outcome.value);
+      }
+      this.depth = Math.min(this.depth * 4, MAX_PIPELINED_STEPS);
+    }
+    return rows;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.statement.then(
+      (statement) =>
+        new Promise<void>((resolve) =>
+          statement.reset(() => {
+            finalizeOneShot(statement);
+            resolve();
+          }),
+        ),
+      () => undefined,
+    );
+    return this.closed;
+  }
+
+  private step(statement: sqlite3.Statement): Promise<SqliteRow | undefined> {
+    const done = (resolve: (row: SqliteRow | undefined) => void, reject: (error: unknown) => void) => (error: Error | null, row?: SqliteRow) =>
+      error ? reject(error) : resolve(row);
+    if (this.started) return new Promise((resolve, reject) => statement.get(done(resolve, reject)));
+    this.started = true; // the first step binds (and resets) the statement
+    return new Promise((resolve, reject) => statement.get(this.bindings, done(resolve, reject)));
   }
 }
 

@@ -30,8 +30,18 @@ export class SqliteError extends Error {
   }
 }
 
+/** A statement stepped on demand: rows come out only as fast as they are asked for. */
+export abstract class RowCursor {
+  /** Up to `maxRows` further rows; fewer (or none) once the statement has no more. */
+  abstract next(maxRows: number): Promise<SqliteRow[]>;
+  /** Resets the statement, ending its read snapshot. Idempotent. */
+  abstract close(): Promise<void>;
+}
+
 /** One open SQLite connection. */
 export abstract class SqliteConnection {
+  /** A cursor over the rows of `sql`; the connection serves nothing else until it is closed. */
+  abstract cursor(sql: string, bindings?: SqliteBindings): RowCursor;
   /** The rows of a statement; with `maxRows`, at most `maxRows + 1` are kept (so a caller can tell that more existed). */
   abstract all(sql: string, bindings?: SqliteBindings, maxRows?: number): Promise<SqliteRow[]>;
   abstract run(sql: string, bindings?: SqliteBindings): Promise<RunResult>;

@@ -1,0 +1,51 @@
+import { Readable } from 'node:stream';
+import { SqliteRow } from '../sqlite/sqlite.port';
+import { RowEncoder } from './row-encoders';
+
+/** Where a stream's rows come from: a cursor on a leased reader (see DatabasePool.cursor). */
+export interface RowSource {
+  next(maxRows: number): Promise<SqliteRow[]>;
+  close(): Promise<void>;
+}
+
+/** Rows fetched per step of a stream: big enough to amortize the trips, small enough to keep memory flat. */
+export const STREAM_BATCH_ROWS = 512;
+
+/**
+ * A byte stream of encoded rows that asks its source for the next batch only when its reader wants
+ * more (Readable's back-pressure), so a slow client slows the statement instead of filling memory.
+ * `first` is the batch already read (so that an error on the first rows could still be a normal
+ * error response). The source is closed when the stream ends, fails or is destroyed (a client that
+ * hangs up), and `onClose` reports how many rows went out.
+ */
+export function rowStream(source: RowSource, first: SqliteRow[], encoder: RowEncoder, onClose: (rows: number, error: Error | null) => void): Readable {
+  let pending: SqliteRow[] | undefined = first;
+  let sent = 0;
+  return new Readable({
+    highWaterMark: 64 * 1024,
+    read() {
+      const batch = pending ? Promise.resolve(pending) : source.next(STREAM_BATCH_ROWS);
+      pending = undefined;
+      batch.then(
+        (rows) => {
+          sent += rows.length;
+          if (rows.length > 0) this.push(encoder.encode(rows));
+          if (rows.length < STREAM_BATCH_ROWS) this.push(null);
+        },
+        (error: Error) => this.destroy(error),
+      );
+    },
+    destroy(error, callback) {
+      source.close().then(
+        () => {
+          onClose(sent, error);
+          callback(error);
+        },
+        (closeError: Error) => {
+          onClose(sent, error ?? closeError);
+          callback(error ?? closeError);
+        },
+      );
+    },
+  });
+}

@@ -1,0 +1,192 @@
+import { request as httpRequest, IncomingMessage } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { TestGateway, expectError, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
+
+const ADMIN = 'streaming-admin-key-00000000';
+const admin = { Authorization: `Bearer ${ADMIN}` };
+
+interface RawResponse {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: string;
+  /** False when the connection closed before the response was complete. */
+  complete: boolean;
+}
+
+/** A POST /query over a bare socket, so that a response cut short is seen as such (supertest hides it). */
+function rawQuery(gateway: TestGateway, database: string, body: object, accept: string, headers = admin): Promise<RawResponse> {
+  const { port } = gateway.app.getHttpServer().address() as AddressInfo;
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { host: '127.0.0.1', port, method: 'POST', path: `/api/db/${database}/query`, headers: { ...headers, Accept: accept, 'Content-Type': 'application/json' } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text, complete: response.complete }));
+        response.on('error', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text, complete: false }));
+        response.on('aborted', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text, complete: false }));
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+const lines = (text: string) => text.split('\n').filter((line) => line !== '');
+
+describe('streaming rows as NDJSON and CSV', () => {
+  let gateway: TestGateway;
+  const query = (database: string, sql: string, params?: unknown) => gateway.http.post(`/api/db/${database}/query`).set(admin).send({ sql, params });
+
+  beforeAll(async () => {
+    gateway = await startGateway(await makeDataDir(), {
+      DBFORGE_ADMIN_KEY: ADMIN,
+      DBFORGE_MAX_RESULT_ROWS: '100',
+      DBFORGE_POOL_READERS: '1',
+      DBFORGE_STATEMENT_TIMEOUT_MS: '1000',
+    });
+    await gateway.http.post('/admin/databases/spawn/big').set(admin).expect(201);
+    await query('big', 'CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL, data BLOB)').expect(200);
+    await query(
+      'big',
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000) INSERT INTO t SELECT x, 'row ' || x, x / 4.0, CASE WHEN x % 2 = 0 THEN x'00ff' END FROM c",
+    ).expect(200);
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await removeDataDir(gateway.dataDir);
+  });
+
+  it('streams every row of a read as NDJSON, past the row cap of JSON responses, the same objects as JSON data', async () => {
+    const response = await rawQuery(gateway, 'big', { sql: 'SELECT * FROM t WHERE id > ? ORDER BY id', params: [0] }, 'application/x-ndjson');
+    expect(response.status).toBe(200);
+    expect(response.complete).toBe(true);
+    expect(response.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
+    const rows = lines(response.body).map((line) => JSON.parse(line));
+    expect(rows).toHaveLength(5000);
+    expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
+    const json = await query('big', 'SELECT * FROM t WHERE id <= 100 ORDER BY id').expect(200);
+    expect(rows.slice(0, 100)).toEqual(json.body.data);
+    expect(rows[1]).toEqual({ id: 2, name: 'row 2', score: 0.5, data: 'AP8=' });
+  });
+
+  it('streams CSV with a header, RFC 4180 quoting, NULL as an empty field and the empty string quoted', async () => {
+    await query('big', 'CREATE TABLE awkward (k INTEGER, v TEXT)').expect(200);
+    await query('big', 'INSERT INTO awkward VALUES (1, ?), (2, ?), (3, ?), (4, NULL), (5, ?), (6, ?)', ['plain', 'a,b', 'say "hi"', '', 'two\nlines']).expect(200);
+    const response = await rawQuery(gateway, 'big', { sql: 'SELECT k, v AS "the value" FROM awkward ORDER BY k' }, 'text/csv');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
+    expect(response.body).toBe('k,the value\r\n1,plain\r\n2,"a,b"\r\n3,"say ""hi"""\r\n4,\r\n5,""\r\n6,"two\nlines"\r\n');
+  });
+
+  it('streams a large CSV completely', async () => {
+    const response = await rawQuery(gateway, 'big', { sql: 'SELECT id, name FROM t ORDER BY id' }, 'text/csv');
+    const records = response.body.split('\r\n').filter((line) => line !== '');
+    expect(records).toHaveLength(5001);
+    expect(records[0]).toBe('id,name');
+    expect(records[5000]).toBe('5000,row 5000');
+  });
+
+  it('answers JSON, as v1 did, when Accept asks for anything else or prefers JSON', async () => {
+    for (const accept of ['*/*', 'application/json', 'text/html', 'application/json, application/x-ndjson;q=0.5', 'text/csv;q=0']) {
+      const response = await rawQuery(gateway, 'big', { sql: 'SELECT id FROM t WHERE id <= 2 ORDER BY id' }, accept);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(JSON.parse(response.body)).toEqual({ data: [{ id: 1 }, { id: 2 }], rows_affected: 2 });
+    }
+    const ndjson = await rawQuery(gateway, 'big', { sql: 'SELECT id FROM t WHERE id <= 2 ORDER BY id' }, 'application/json;q=0.5, application/x-ndjson');
+    expect(ndjson.body).toBe('{"id":1}\n{"id":2}\n');
+  });
+
+  it('refuses to stream a write (406) and does not run it', async () => {
+    const response = await rawQuery(gateway, 'big', { sql: "INSERT INTO t (name) VALUES ('streamed') RETURNING id" }, 'application/x-ndjson');
+    expect(response.status).toBe(406);
+    expectError(JSON.parse(response.body), 406, 'NOT_ACCEPTABLE');
+    expect((await query('big', "SELECT count(*) AS n FROM t WHERE name = 'streamed'").expect(200)).body.data).toEqual([{ n: 0 }]);
+  });
+
+  it('answers a statement that fails at once with the normal error body and status', async () => {
+    const response = await rawQuery(gateway, 'big', { sql: 'SELECT * FROM missing' }, 'application/x-ndjson');
+    expect(response.status).toBe(400);
+    expect(expectError(JSON.parse(response.body), 400, 'SQL_ERROR').detail).toBe('SQL Error: no such table: missing');
+    const policy = await rawQuery(gateway, 'big', { sql: 'PRAGMA database_list' }, 'text/csv');
+    expect(policy.status).toBe(403);
+  });
+
+  it('cuts a stream that fails mid-way: NDJSON ends with an error line and the response is left incomplete', async () => {
+    const response = await rawQuery(
+      gateway,
+      'big',
+      { sql: 'SELECT id, CASE WHEN id < 3000 THEN id ELSE abs(-9223372036854775807 - 1) END AS v FROM t ORDER BY id' },
+      'application/x-ndjson',
+    );
+    expect(response.status).toBe(200);
+    expect(response.complete).toBe(false);
+    const received = lines(response.body).map((line) => JSON.parse(line));
+    const last = received[received.length - 1];
+    expect(last).toEqual({ error: { code: 'SQL_ERROR', message: 'SQL Error: integer overflow', status: 400 } });
+    expect(received.slice(0, -1).every((row, i) => row.id === i + 1)).toBe(true);
+    expect(received.length - 1).toBeLessThan(3000);
+    // The reader was handed back: the only one (DBFORGE_POOL_READERS=1) serves the next read.
+    await query('big', 'SELECT count(*) AS n FROM t').expect(200);
+  });
+
+  it('lets a read key stream a read', async () => {
+    const { key } = (await gateway.http.post('/admin/databases/big/keys').set(admin).send({ scope: 'read' }).expect(201)).body;
+    const response = await rawQuery(gateway, 'big', { sql: 'SELECT id FROM t WHERE id <= 3' }, 'application/x-ndjson', { Authorization: `Bearer ${key}` });
+    expect(response.body).toBe('{"id":1}\n{"id":2}\n{"id":3}\n');
+    const write = await rawQuery(gateway, 'big', { sql: 'DELETE FROM t' }, 'application/x-ndjson', { Authorization: `Bearer ${key}` });
+    expect(write.status).toBe(406);
+  });
+
+  it('hands the reader back when the client hangs up mid-stream', async () => {
+    const { port } = gateway.app.getHttpServer().address() as AddressInfo;
+    const payload = JSON.stringify({ sql: 'SELECT a.id, b.id FROM t a, t b' }); // 25 million rows
+    await new Promise<void>((resolve, reject) => {
+      const request = httpRequest(
+        { host: '127.0.0.1', port, method: 'POST', path: '/api/db/big/query', headers: { ...admin, Accept: 'application/x-ndjson', 'Content-Type': 'application/json' } },
+        (response) => {
+          response.once('data', () => {
+            request.destroy();
+            resolve();
+          });
+        },
+      );
+      request.on('error', () => undefined);
+      request.on('close', () => resolve());
+      request.end(payload);
+      setTimeout(() => reject(new Error('no data')), 10000).unref();
+    });
+    // With one reader, this read can only run once the abandoned stream has given its reader back.
+    await query('big', 'SELECT count(*) AS n FROM t').expect(200, { data: [{ n: 5000 }], rows_affected: 1 });
+  });
+
+  it('does not let a stalled stream hold up a prune, and the stream ends', async () => {
+    await gateway.http.post('/admin/databases/spawn/stall').set(admin).expect(201);
+    await query('stall', "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) SELECT count(*) FROM c").expect(200);
+    const { port } = gateway.app.getHttpServer().address() as AddressInfo;
+    let ended!: () => void;
+    const streamEnded = new Promise<void>((resolve) => (ended = resolve));
+    const started = new Promise<IncomingMessage>((resolve) => {
+      const request = httpRequest(
+        { host: '127.0.0.1', port, method: 'POST', path: '/api/db/stall/query', headers: { ...admin, Accept: 'application/x-ndjson', 'Content-Type': 'application/json' } },
+        (response) => {
+          response.pause(); // a client that stops reading
+          response.on('close', ended);
+          response.on('error', ended);
+          resolve(response);
+        },
+      );
+      request.on('error', ended);
+      request.end(JSON.stringify({ sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10000000) SELECT x, printf('%0200d', x) AS pad FROM c" }));
+    });
+    const response = await started;
+    expect(response.statusCode).toBe(200);
+    await gateway.http.post('/admin/databases/prune/stall').set(admin).expect(200);
+    response.resume();
+    await streamEnded;
+    expect(response.complete).toBe(false);
+  });
+});
