@@ -6,6 +6,8 @@ import { formatTable } from './table';
 export interface CliIo {
   env: Record<string, string | undefined>;
   stdout: (text: string) => void;
+  /** Writes bytes to standard output, resolving once it can take more (for streamed results). */
+  stream: (chunk: Uint8Array) => Promise<void>;
   stderr: (text: string) => void;
   /** Standard input when it is piped, else undefined. */
   stdin: () => Promise<string | undefined>;
@@ -20,8 +22,9 @@ Usage: dbforge [--url URL] [--key KEY] [--json] <command> ...
   list                                active databases
   describe <db>                       worker, state, file sizes
   reconcile                           make workers match the catalog
-  query <db> [SQL] [--file F] [--params JSON]
-                                      run one statement (SQL from the argument, a file, or stdin)
+  query <db> [SQL] [--file F] [--params JSON] [--format ndjson|csv]
+                                      run one statement (SQL from the argument, a file, or stdin);
+                                      --format streams a read's rows as they are read, uncapped
   transaction <db> [JSON] [--file F] [--read-only]
                                       statements [{"sql":..., "params":...}, ...] all or none
   tables <db> [table]                 the schema: tables, columns, indexes, row counts
@@ -50,7 +53,7 @@ interface Parsed {
 function parse(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
-  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name']);
+  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name', 'format']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) {
@@ -153,6 +156,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         const sql = await text(inline, 'the SQL');
         const rawParams = flags.get('params');
         const params = typeof rawParams === 'string' ? parseJson<SqlParams>(rawParams, '--params') : undefined;
+        const format = flags.get('format');
+        if (format !== undefined) {
+          if (format !== 'ndjson' && format !== 'csv') throw new UsageError('--format must be ndjson or csv');
+          const body = await client.streamQuery(db, sql.trim(), params, format);
+          try {
+            for await (const chunk of body) await io.stream(chunk);
+          } catch (error) {
+            throw new DbForgeError(0, 'NETWORK_ERROR', `The stream broke off: ${error instanceof Error ? error.message : String(error)}`);
+          }
+          return 0;
+        }
         const result = await client.query(db, sql.trim(), params);
         print(result, () =>
           hasRows(result)

@@ -12,6 +12,7 @@ run(process.argv.slice(2), {
   env: process.env,
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stream: (chunk) => new Promise((resolve) => (process.stdout.write(chunk) ? resolve() : process.stdout.once('drain', resolve))),
   stdin: readStdin,
 }).then((status) => {
   process.exitCode = status;

@@ -1,4 +1,8 @@
+import { DbForgeClient, DbForgeError } from '@dbforge/client';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { request as httpRequest, IncomingMessage } from 'node:http';
+import { resolve } from 'node:path';
 import { AddressInfo } from 'node:net';
 import { TestGateway, expectError, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
 
@@ -31,6 +35,19 @@ function rawQuery(gateway: TestGateway, database: string, body: object, accept: 
     );
     request.on('error', reject);
     request.end(payload);
+  });
+}
+
+const CLI = resolve(__dirname, '../../../dist/apps/cli/src/main.js');
+
+function cli(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (status) => resolveRun({ status, stdout, stderr }));
   });
 }
 
@@ -161,6 +178,49 @@ describe('streaming rows as NDJSON and CSV', () => {
     });
     // With one reader, this read can only run once the abandoned stream has given its reader back.
     await query('big', 'SELECT count(*) AS n FROM t').expect(200, { data: [{ n: 5000 }], rows_affected: 1 });
+  });
+
+  describe('client and CLI', () => {
+    const failingSql = 'SELECT id, CASE WHEN id < 3000 THEN id ELSE abs(-9223372036854775807 - 1) END AS v FROM t ORDER BY id';
+    let client: DbForgeClient;
+    let url: string;
+
+    beforeAll(async () => {
+      url = (await gateway.app.getUrl()).replace('[::1]', '127.0.0.1');
+      client = new DbForgeClient({ baseUrl: url, apiKey: ADMIN });
+    });
+
+    it('DbForgeClient.streamRows yields every row, and throws the server error of a cut stream', async () => {
+      let count = 0;
+      for await (const row of client.streamRows('big', 'SELECT id, name FROM t WHERE id > ?', [10])) {
+        count++;
+        if (count === 1) expect(row).toEqual({ id: 11, name: 'row 11' });
+      }
+      expect(count).toBe(4990);
+      const consume = async () => {
+        for await (const row of client.streamRows('big', failingSql)) expect(row).toBeDefined();
+      };
+      await expect(consume()).rejects.toMatchObject({ status: 400, code: 'SQL_ERROR', message: 'SQL Error: integer overflow' });
+      await expect(client.streamQuery('big', 'SELECT * FROM nowhere', undefined, 'csv')).rejects.toBeInstanceOf(DbForgeError);
+    });
+
+    it('dbforge query --format csv|ndjson streams to standard output; a cut stream exits 1', async () => {
+      if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm test does it first).`);
+      const env = { DBFORGE_URL: url, DBFORGE_KEY: ADMIN };
+      const csv = await cli(['query', 'big', 'SELECT id, name FROM t ORDER BY id', '--format', 'csv'], env);
+      expect(csv.status).toBe(0);
+      const records = csv.stdout.split('\r\n').filter(Boolean);
+      expect(records).toHaveLength(5001);
+      expect(records[1]).toBe('1,row 1');
+      const ndjson = await cli(['query', 'big', 'SELECT id FROM t WHERE id <= 2', '--format=ndjson'], env);
+      expect(ndjson.stdout).toBe('{"id":1}\n{"id":2}\n');
+      const cut = await cli(['query', 'big', failingSql, '--format', 'ndjson'], env);
+      expect(cut.status).toBe(1);
+      expect(cut.stdout.trimEnd().split('\n').pop()).toBe('{"error":{"code":"SQL_ERROR","message":"SQL Error: integer overflow","status":400}}');
+      expect(cut.stderr).toMatch(/stream broke off/);
+      const bad = await cli(['query', 'big', 'SELECT 1', '--format', 'xml'], env);
+      expect(bad.status).toBe(2);
+    });
   });
 
   it('does not let a stalled stream hold up a prune, and the stream ends', async () => {

@@ -6,6 +6,7 @@ import {
   CreatedApiKeyDto,
   DatabaseDetailsDto,
   DatabaseSummaryDto,
+  ErrorBodyDto,
   HealthCheckDto,
   InsertRowsResponseDto,
   PruneDatabaseResponseDto,
@@ -81,6 +82,50 @@ export class DbForgeClient {
     return this.call('POST', `/api/db/${this.name(database)}/query`, params === undefined ? { sql } : { sql, params });
   }
 
+  /**
+   * A read streamed as NDJSON: rows as they arrive, in flat memory whatever the result size (no row
+   * cap). Throws a DbForgeError when the server cuts the stream (its last line carries the error) or
+   * the connection breaks before the end.
+   */
+  async *streamRows(database: string, sql: string, params?: SqlParams): AsyncGenerator<Row> {
+    const body = await this.streamQuery(database, sql, params, 'ndjson');
+    const decoder = new TextDecoder();
+    let buffered = '';
+    const parse = (line: string): Row => {
+      const value = JSON.parse(line) as Row | { error: ErrorBodyDto['error'] };
+      if (line.startsWith('{"error":') && typeof value.error === 'object' && value.error !== null) {
+        const error = value.error as ErrorBodyDto['error'];
+        throw DbForgeError.fromBody(error.status, { error });
+      }
+      return value as Row;
+    };
+    try {
+      for await (const chunk of body) {
+        buffered += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffered.indexOf('\n')) !== -1) {
+          const line = buffered.slice(0, end);
+          buffered = buffered.slice(end + 1);
+          if (line) yield parse(line);
+        }
+      }
+    } catch (error) {
+      if (error instanceof DbForgeError) throw error;
+      if (buffered.startsWith('{"error":')) parse(buffered.trim());
+      throw new DbForgeError(0, 'NETWORK_ERROR', `The stream broke off: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (buffered.trim()) yield parse(buffered.trim());
+  }
+
+  /** The raw body of a read streamed as NDJSON or CSV (e.g. to pipe into a file); errors before the first row throw. */
+  async streamQuery(database: string, sql: string, params: SqlParams | undefined, format: 'ndjson' | 'csv'): Promise<ReadableStream<Uint8Array>> {
+    const accept = format === 'csv' ? 'text/csv' : 'application/x-ndjson';
+    const response = await this.request('POST', `/api/db/${this.name(database)}/query`, params === undefined ? { sql } : { sql, params }, accept);
+    if (!response.ok) throw await this.failure(response);
+    if (!response.body) throw new DbForgeError(response.status, 'UNEXPECTED_RESPONSE', 'The stream had no body.');
+    return response.body;
+  }
+
   /** Several statements in one transaction; `readOnly` runs them as one consistent snapshot. */
   transaction(database: string, statements: StatementDto[], options: { readOnly?: boolean } = {}): Promise<TransactionResponseDto> {
     return this.call('POST', `/api/db/${this.name(database)}/transaction`, options.readOnly ? { statements, read_only: true } : { statements });
@@ -135,23 +180,32 @@ export class DbForgeClient {
   }
 
   private async send<T>(method: string, path: string, body?: unknown, accepted?: number[]): Promise<{ status: number; body: T }> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const response = await this.request(method, path, body, 'application/json');
+    if (response.ok || accepted?.includes(response.status)) return { status: response.status, body: (await this.json(response)) as T };
+    throw await this.failure(response);
+  }
+
+  private async request(method: string, path: string, body: unknown, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
-    let response: Response;
     try {
-      response = await this.fetcher(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return await this.fetcher(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (error) {
       throw new DbForgeError(0, 'NETWORK_ERROR', `Cannot reach ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  private async json(response: Response): Promise<unknown> {
     const text = await response.text();
-    let parsed: unknown;
     try {
-      parsed = text ? JSON.parse(text) : undefined;
+      return text ? JSON.parse(text) : undefined;
     } catch {
       throw new DbForgeError(response.status, 'UNEXPECTED_RESPONSE', `Not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
     }
-    if (response.ok || accepted?.includes(response.status)) return { status: response.status, body: parsed as T };
-    throw DbForgeError.fromBody(response.status, parsed);
+  }
+
+  private async failure(response: Response): Promise<DbForgeError> {
+    return DbForgeError.fromBody(response.status, await this.json(response));
   }
 }

@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// Streaming a 1,000,000-row table out of the compiled gateway: time, bytes and the gateway's peak
+// RSS (VmHWM), for NDJSON and CSV, with a fast reader and with a slow one, against the same rows as one
+// JSON response (the row cap raised to let it through). Each measurement runs in a fresh gateway
+// process so its peak RSS is its own.
+// Usage: npm run bench:stream [-- --rows 1000000]
+'use strict';
+const { spawn } = require('node:child_process');
+const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { request } = require('node:http');
+const { createServer } = require('node:net');
+const { tmpdir } = require('node:os');
+const { join, resolve } = require('node:path');
+
+const repo = resolve(__dirname, '..');
+const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((pair) => pair.trim().split(/\s+/)));
+const ROWS = Number(args.rows ?? 1_000_000);
+const SQL = 'SELECT id, name, email, score, created_at FROM people';
+
+function freePort() {
+  return new Promise((ok) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+async function startGateway(dataDir, extraEnv = {}) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(repo, 'dist/apps/db-gateway/src/main.js')], {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded', DBFORGE_LOG_LEVEL: 'warn', DBFORGE_RATE_LIMIT_PER_SECOND: '0', ...extraEnv },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/health/live`)).ok) break;
+    } catch {
+      if (i > 150) throw new Error('gateway did not start');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const peakRssMb = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
+  const rssMb = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
+  return { base, port, peakRssMb, rssMb, stop: () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGTERM'); }) };
+}
+
+async function post(base, path, body) {
+  const response = await fetch(base + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** POSTs the query and reads the answer, counting bytes and lines; `slow` pauses 20 ms after every 256 KiB. */
+function download(port, accept, slow) {
+  return new Promise((ok, fail) => {
+    const started = process.hrtime.bigint();
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/db/people/query', headers: { 'Content-Type': 'application/json', Accept: accept } }, (res) => {
+      let bytes = 0;
+      let lines = 0;
+      let sincePause = 0;
+      res.on('data', (chunk) => {
+        bytes += chunk.length;
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+        sincePause += chunk.length;
+        if (slow && sincePause > 256 * 1024) {
+          sincePause = 0;
+          res.pause();
+          setTimeout(() => res.resume(), 20);
+        }
+      });
+      res.on('end', () => ok({ status: res.statusCode, complete: res.complete, bytes, lines, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+      res.on('error', fail);
+    });
+    req.on('error', fail);
+    req.end(JSON.stringify({ sql: SQL }));
+  });
+}
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dbforge-stream-bench-'));
+  try {
+    let gateway = await startGateway(dataDir);
+    await post(gateway.base, '/admin/databases/spawn/people', {});
+    await post(gateway.base, '/api/db/people/query', { sql: 'CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, email TEXT, score REAL, created_at TEXT)' });
+    await post(gateway.base, '/api/db/people/query', {
+      sql: `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${ROWS})
+            INSERT INTO people SELECT x, 'person ' || x, 'p' || x || '@example.com', x * 0.25, datetime(1700000000 + x, 'unixepoch') FROM c`,
+    });
+    await gateway.stop();
+
+    const runs = [
+      { label: 'NDJSON, fast reader', accept: 'application/x-ndjson', slow: false },
+      { label: 'CSV, fast reader', accept: 'text/csv', slow: false },
+      { label: 'NDJSON, slow reader (20 ms pause per 256 KiB)', accept: 'application/x-ndjson', slow: true },
+      { label: 'JSON, one response (DBFORGE_MAX_RESULT_ROWS raised)', accept: 'application/json', slow: false, env: { DBFORGE_MAX_RESULT_ROWS: String(ROWS), DBFORGE_STATEMENT_TIMEOUT_MS: '0' } },
+    ];
+    const results = [];
+    for (const run of runs) {
+      gateway = await startGateway(dataDir, run.env);
+      await post(gateway.base, '/api/db/people/query', { sql: 'SELECT count(*) FROM people' }); // pool open, as in service
+      const before = gateway.rssMb();
+      const outcome = await download(gateway.port, run.accept, run.slow);
+      const peak = gateway.peakRssMb();
+      await gateway.stop();
+      const rows = run.accept === 'text/csv' ? outcome.lines - 1 : run.accept === 'application/json' ? ROWS : outcome.lines;
+      results.push({ label: run.label, status: outcome.status, complete: outcome.complete, rows, megabytes: +(outcome.bytes / 1e6).toFixed(1), seconds: +outcome.seconds.toFixed(2), rowsPerSecond: Math.round(rows / outcome.seconds), rssBeforeMb: Math.round(before), peakRssMb: Math.round(peak) });
+      console.log(JSON.stringify(results[results.length - 1]));
+    }
+    const table = [
+      `Streaming ${ROWS.toLocaleString('en')} rows (5 columns) out of the compiled gateway; \`npm run bench:stream\`, ${new Date().toISOString().slice(0, 10)}.`,
+      '',
+      '| run | rows | MB | seconds | rows/s | RSS before (MB) | peak RSS (MB) |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      ...results.map((r) => `| ${r.label} | ${r.rows.toLocaleString('en')} | ${r.megabytes} | ${r.seconds} | ${r.rowsPerSecond.toLocaleString('en')} | ${r.rssBeforeMb} | ${r.peakRssMb} |`),
+    ].join('\n');
+    console.log(`\n${table}`);
+    writeFileSync(join(repo, 'bench/results/stream.json'), `${JSON.stringify({ rows: ROWS, results }, null, 2)}\n`);
+    writeFileSync(join(repo, 'bench/results/stream.md'), `${table}\n`);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
