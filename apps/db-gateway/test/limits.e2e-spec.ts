@@ -88,3 +88,58 @@ describe('limits', () => {
     await gateway.http.post('/api/db/lim/query').send({ sql: 'INSERT INTO big VALUES (1)' }).expect(200);
   });
 });
+
+describe('result size in bytes', () => {
+  let gateway: TestGateway;
+  const query = (sql: string) => gateway.http.post('/api/db/big/query').send({ sql });
+
+  beforeAll(async () => {
+    gateway = await startGateway(await makeDataDir()); // the default limits: 10,000 rows, 64 MiB
+    await gateway.http.post('/admin/databases/spawn/big').expect(201);
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await removeDataDir(gateway.dataDir);
+  });
+
+  it('cuts twelve 60 MB values to what fits in DBFORGE_MAX_RESULT_BYTES instead of failing with a 500', async () => {
+    const response = await query("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 12) SELECT i, printf('%.*c', 60000000, 'x') AS v FROM n").expect(200);
+    expect(response.body.data).toHaveLength(1);
+    expect(response.body.data[0].v).toHaveLength(60_000_000);
+    expect(response.body).toMatchObject({ rows_affected: 1, truncated: true, message: expect.stringContaining('DBFORGE_MAX_RESULT_BYTES') });
+  });
+});
+
+describe('a small DBFORGE_MAX_RESULT_BYTES', () => {
+  let gateway: TestGateway;
+  const query = (sql: string) => gateway.http.post('/api/db/small/query').send({ sql });
+
+  beforeAll(async () => {
+    gateway = await startGateway(await makeDataDir(), { DBFORGE_MAX_RESULT_BYTES: '1000000' });
+    await gateway.http.post('/admin/databases/spawn/small').expect(201);
+    await query('CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)').expect(200);
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await removeDataDir(gateway.dataDir);
+  });
+
+  it('returns the rows that fit, BLOBs counted as base64', async () => {
+    const response = await query('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 10) SELECT i, zeroblob(300000) AS b FROM n').expect(200);
+    expect(response.body.data.map((row: { i: number }) => row.i)).toEqual([1, 2]);
+    expect(response.body.truncated).toBe(true);
+  });
+
+  it('refuses a read whose first row alone is too large (400 RESULT_TOO_LARGE)', async () => {
+    const response = await query('SELECT zeroblob(2000000) AS b').expect(400);
+    expectError(response.body, 400, 'RESULT_TOO_LARGE');
+  });
+
+  it('runs a write with RETURNING whose rows are too large and says so, its rows written', async () => {
+    const response = await query('INSERT INTO t (b) VALUES (zeroblob(2000000)) RETURNING b').expect(200);
+    expect(response.body).toMatchObject({ data: [], rows_affected: 1, truncated: true });
+    expect((await query('SELECT count(*) AS n FROM t').expect(200)).body.data).toEqual([{ n: 1 }]);
+  });
+});

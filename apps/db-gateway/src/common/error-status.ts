@@ -17,6 +17,7 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.MULTIPLE_STATEMENTS:
     case ErrorCode.TRANSACTION_CONTROL_NOT_ALLOWED:
     case ErrorCode.TOO_MANY_STATEMENTS:
+    case ErrorCode.RESULT_TOO_LARGE:
       return HttpStatus.BAD_REQUEST;
     case ErrorCode.UNAUTHENTICATED:
       return HttpStatus.UNAUTHORIZED;

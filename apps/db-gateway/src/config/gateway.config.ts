@@ -114,6 +114,12 @@ export class GatewayConfig {
   @Max(10_000_000)
   maxResultRows!: number;
 
+  /** DBFORGE_MAX_RESULT_BYTES: about the size in JSON of the rows of one response; more are cut and the response says so. */
+  @IsInt()
+  @Min(1024)
+  @Max(256 * 1024 * 1024)
+  maxResultBytes!: number;
+
   /** DBFORGE_STATEMENT_TIMEOUT_MS: a request's SQL work is interrupted after this long (0: never). */
   @IsInt()
   @Min(0)

@@ -1,5 +1,45 @@
-import { Row } from '@dbforge/contracts';
+import { ErrorCode, Row } from '@dbforge/contracts';
+import { DomainError } from '../common/domain.error';
 import { SqliteRow } from './sqlite/sqlite.port';
+
+/** How much of a result one JSON response may carry. */
+export interface ResultLimits {
+  /** DBFORGE_MAX_RESULT_ROWS */
+  maxRows: number;
+  /** DBFORGE_MAX_RESULT_BYTES: about the size of the rows in JSON (a JSON text cannot grow past ~512 MB in V8). */
+  maxBytes: number;
+}
+
+/** The result limits of the configuration. */
+export function resultLimitsOf(config: { maxResultRows: number; maxResultBytes: number }): ResultLimits {
+  return { maxRows: config.maxResultRows, maxBytes: config.maxResultBytes };
+}
+
+/** About the size of a row in JSON: text by its length, BLOBs as base64, numbers at their longest. */
+export function jsonSizeOf(row: SqliteRow): number {
+  let size = 2;
+  for (const key in row) {
+    const value = row[key];
+    size += key.length + 4;
+    if (typeof value === 'string') size += value.length + 2;
+    else if (Buffer.isBuffer(value)) size += Math.ceil(value.length / 3) * 4 + 2;
+    else size += 24;
+  }
+  return size;
+}
+
+/**
+ * How many leading rows fit in `limits`. A reader keeps rows while this is the whole of them, so it
+ * holds at most one row past the limits: the sign that there were more.
+ */
+export function rowsWithin(rows: SqliteRow[], limits: ResultLimits): number {
+  let bytes = 0;
+  for (let i = 0; i < rows.length; i++) {
+    bytes += jsonSizeOf(rows[i]);
+    if (i >= limits.maxRows || bytes > limits.maxBytes) return i;
+  }
+  return rows.length;
+}
 
 /** JSON-safe rows: BLOBs become base64 strings (JSON has no bytes). */
 export function encodeRows(rows: SqliteRow[]): Row[] {
@@ -14,16 +54,30 @@ export function encodeRows(rows: SqliteRow[]): Row[] {
 }
 
 /**
- * The response for rows read with a cap of `maxRows` (the read kept up to maxRows + 1 to know):
- * cut to `maxRows` with a note on paging when there were more.
+ * The response for rows read within `limits` (the read kept one row more to know): cut to the rows
+ * that fit, with a note on paging when there were more. A first row too large on its own is a 400
+ * for a read; a write (RETURNING) has already happened, so it answers with no rows and the note.
  */
-export function cappedRows(rows: SqliteRow[], maxRows: number): { data: Row[]; rows_affected: number; truncated?: true; message?: string } {
-  if (rows.length <= maxRows) return { data: encodeRows(rows), rows_affected: rows.length };
-  const data = encodeRows(rows.slice(0, maxRows));
+export function cappedRows(
+  rows: SqliteRow[],
+  limits: ResultLimits,
+  kind: 'read' | 'write' = 'read',
+): { data: Row[]; rows_affected: number; truncated?: true; message?: string } {
+  const fit = rowsWithin(rows, limits);
+  if (fit === rows.length) return { data: encodeRows(rows), rows_affected: rows.length };
+  const byBytes = fit < limits.maxRows;
+  if (fit === 0 && kind === 'read') {
+    throw new DomainError(
+      ErrorCode.RESULT_TOO_LARGE,
+      `The first row alone is larger than DBFORGE_MAX_RESULT_BYTES (${limits.maxBytes} bytes): select fewer or shorter columns (substr(), length()).`,
+    );
+  }
+  const data = encodeRows(rows.slice(0, fit));
+  const limit = byBytes ? `${data.length} rows that fit in DBFORGE_MAX_RESULT_BYTES (${limits.maxBytes} bytes)` : `first ${limits.maxRows} rows (DBFORGE_MAX_RESULT_ROWS)`;
   return {
     data,
     rows_affected: data.length,
     truncated: true,
-    message: `Only the first ${maxRows} rows are returned (DBFORGE_MAX_RESULT_ROWS). Page with LIMIT/OFFSET, or better WHERE <key> > <last key seen> ORDER BY <key> LIMIT n.`,
+    message: `Only the ${limit} are returned. Page with LIMIT/OFFSET, or better WHERE <key> > <last key seen> ORDER BY <key> LIMIT n; or stream the rows with Accept: application/x-ndjson.`,
   };
 }

@@ -57,6 +57,8 @@ export enum ErrorCode {
   RUNTIME_FAILURE = 'RUNTIME_FAILURE',
   /** The database stayed locked longer than the busy timeout (503). */
   DATABASE_BUSY = 'DATABASE_BUSY',
+  /** A single row of a read is larger than DBFORGE_MAX_RESULT_BYTES (400). */
+  RESULT_TOO_LARGE = 'RESULT_TOO_LARGE',
   /** The response format asked for in `Accept` cannot carry this result, e.g. a write asked to stream as NDJSON or CSV (406). */
   NOT_ACCEPTABLE = 'NOT_ACCEPTABLE',
   /** An unexpected failure inside the gateway (500); the detail never leaks internals. */

@@ -214,24 +214,29 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
 
   it('reports a failure that happens after rows were produced, when reading with a row cap', async () => {
     const overflow = 'SELECT i, abs(-9223372036854775807 - i) AS a FROM (SELECT 0 AS i UNION ALL SELECT 1)';
-    await expect(sut.read((connection) => connection.all(overflow, [], 10))).rejects.toMatchObject({ message: 'integer overflow' });
+    await expect(sut.read((connection) => connection.all(overflow, [], { maxRows: 10, maxBytes: 1 << 20 }))).rejects.toMatchObject({ message: 'integer overflow' });
   });
 
   it('never loses the failure of a capped read (node-sqlite3 may report completion before the error)', async () => {
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 400 }, () => sut.read((connection) => connection.all('SELECT abs(-9223372036854775807 - 1)', [], 10))),
+      Array.from({ length: 400 }, () => sut.read((connection) => connection.all('SELECT abs(-9223372036854775807 - 1)', [], { maxRows: 10, maxBytes: 1 << 20 }))),
     );
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toEqual([]);
   });
 
   it('stops an endless result once the cap is reached, instead of filling memory', async () => {
-    const rows = await sut.read((connection) => connection.all(ENDLESS.replace('count(*) AS c', 'i'), [], 10));
+    const rows = await sut.read((connection) => connection.all(ENDLESS.replace('count(*) AS c', 'i'), [], { maxRows: 10, maxBytes: 1 << 20 }));
     expect(rows.map((row) => row.i)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect(await sut.read((connection) => connection.all('SELECT 3 AS three'))).toEqual([{ three: 3 }]);
   });
 
+  it('stops once the rows pass the byte budget, keeping the one that passed it', async () => {
+    const rows = await sut.read((connection) => connection.all("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT i, zeroblob(300000) AS b FROM n", [], { maxRows: 1000, maxBytes: 1_000_000 }));
+    expect(rows.map((row) => row.i)).toEqual([1, 2, 3]);
+  });
+
   it('keeps at most maxRows + 1 rows of a large result', async () => {
-    const rows = await sut.read((connection) => connection.all('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000) SELECT i FROM n', [], 10));
+    const rows = await sut.read((connection) => connection.all('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000) SELECT i FROM n', [], { maxRows: 10, maxBytes: 1 << 20 }));
     expect(rows).toHaveLength(11);
     expect(rows[10]).toEqual({ i: 11 });
   });
@@ -247,7 +252,7 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
       const cursor = await sut.cursor('SELECT id FROM t WHERE id > ? ORDER BY id', [10]);
       const sizes: number[] = [];
       const ids: unknown[] = [];
-      for (let batch = await cursor.next(300); batch.length > 0; batch = await cursor.next(300)) {
+      for (let batch = await cursor.next(300, 1 << 20); batch.length > 0; batch = await cursor.next(300, 1 << 20)) {
         sizes.push(batch.length);
         ids.push(...batch.map((row) => row.id));
       }
@@ -256,12 +261,21 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
       expect(ids).toEqual(Array.from({ length: 990 }, (_, i) => i + 11));
     });
 
+    it('stops a batch early once its rows pass the byte budget', async () => {
+      await fill(100);
+      const cursor = await sut.cursor("SELECT id, zeroblob(100000) AS b FROM t ORDER BY id", []);
+      const first = await cursor.next(100, 250_000);
+      expect(first.length).toBeGreaterThanOrEqual(2);
+      expect(first.length).toBeLessThan(10);
+      await cursor.close();
+    });
+
     it('holds its reader until closed, then the statement no longer pins an old snapshot', async () => {
       await fill(10);
       const cursor = await sut.cursor('SELECT id FROM t ORDER BY id', []);
-      expect(await cursor.next(3)).toHaveLength(3);
+      expect(await cursor.next(3, 1 << 20)).toHaveLength(3);
       await sut.write((connection) => connection.run("INSERT INTO t (v) VALUES ('late')"));
-      expect(await cursor.next(100)).toHaveLength(7); // the cursor reads its own snapshot
+      expect(await cursor.next(100, 1 << 20)).toHaveLength(7); // the cursor reads its own snapshot
       await cursor.close();
       expect(await sut.read(countRows)).toBe(11);
     });
@@ -269,18 +283,18 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
     it('reports an error met mid-way and stops there', async () => {
       await fill(100);
       const cursor = await sut.cursor('SELECT CASE WHEN id < 50 THEN id ELSE abs(-9223372036854775807 - 1) END AS v FROM t ORDER BY id', []);
-      expect(await cursor.next(20)).toHaveLength(20);
-      await expect(cursor.next(100)).rejects.toMatchObject({ message: 'integer overflow' });
-      await expect(cursor.next(100)).resolves.toEqual([]);
+      expect(await cursor.next(20, 1 << 20)).toHaveLength(20);
+      await expect(cursor.next(100, 1 << 20)).rejects.toMatchObject({ message: 'integer overflow' });
+      await expect(cursor.next(100, 1 << 20)).resolves.toEqual([]);
       await cursor.close();
     });
 
     it('is ended by closing the pool: its next batch fails with POOL_CLOSED and the close does not wait for it', async () => {
       await fill(100);
       const cursor = await sut.cursor('SELECT id FROM t', []);
-      expect(await cursor.next(10)).toHaveLength(10);
+      expect(await cursor.next(10, 1 << 20)).toHaveLength(10);
       await sut.close();
-      await expect(cursor.next(10)).rejects.toBeInstanceOf(SqliteError);
+      await expect(cursor.next(10, 1 << 20)).rejects.toBeInstanceOf(SqliteError);
     });
   });
 });

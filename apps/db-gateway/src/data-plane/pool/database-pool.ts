@@ -96,7 +96,7 @@ export class DatabasePool {
       throw error;
     }
     const held = reader;
-    const cursor = new PooledCursor(held.cursor(sql, bindings), (maxRows, step) => this.timed(held, () => step(maxRows)), () => {
+    const cursor = new PooledCursor(held.cursor(sql, bindings), (step) => this.timed(held, step), () => {
       this.cursors.delete(cursor);
       this.releaseReader(held);
       this.settle();
@@ -238,14 +238,14 @@ export class PooledCursor {
 
   constructor(
     private readonly cursor: RowCursor,
-    private readonly timed: (maxRows: number, step: (maxRows: number) => Promise<SqliteRow[]>) => Promise<SqliteRow[]>,
+    private readonly timed: (step: () => Promise<SqliteRow[]>) => Promise<SqliteRow[]>,
     private readonly release: () => void,
   ) {}
 
-  async next(maxRows: number): Promise<SqliteRow[]> {
+  async next(maxRows: number, maxBytes: number): Promise<SqliteRow[]> {
     if (this.failure) throw this.failure;
     if (this.released) return [];
-    return this.timed(maxRows, (rows) => this.cursor.next(rows));
+    return this.timed(() => this.cursor.next(maxRows, maxBytes));
   }
 
   /** Ends the read and returns the reader to the pool. Idempotent. */

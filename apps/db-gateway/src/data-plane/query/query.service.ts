@@ -5,7 +5,7 @@ import { CatalogService } from '../../catalog/catalog.service';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { DatabasePool } from '../pool/database-pool';
 import { GatewayConfig } from '../../config/gateway.config';
-import { cappedRows } from '../row-encoding';
+import { cappedRows, resultLimitsOf } from '../row-encoding';
 import { StatementEvents } from '../statement-events';
 import { withSqlErrors } from '../sql-error.translator';
 import { BoundStatement, bindStatement } from '../statements/bound-statement';
@@ -67,9 +67,9 @@ export class QueryService {
         if (access === 'read' && !plan.readOnly) throw readKeyWriting();
         const base = { database, sql: statement.sql };
         if (plan.readOnly && plan.returnsRows) {
-          const max = this.config.maxResultRows;
-          const rows = await this.events.measure({ ...base, kind: 'read' }, () => pool.read((connection) => connection.all(statement.sql, statement.bindings, max)), (read) => ({ rowsRead: read.length }));
-          return cappedRows(rows, max);
+          const limits = resultLimitsOf(this.config);
+          const rows = await this.events.measure({ ...base, kind: 'read' }, () => pool.read((connection) => connection.all(statement.sql, statement.bindings, limits)), (read) => ({ rowsRead: read.length }));
+          return cappedRows(rows, limits);
         }
         return this.events.measure({ ...base, kind: 'write' }, () => this.write(pool, statement, plan), (result) =>
           'data' in result ? { rowsRead: result.data.length, rowsWritten: plan.readOnly ? 0 : result.rows_affected } : { rowsWritten: result.rows_affected },
@@ -79,6 +79,6 @@ export class QueryService {
   }
 
   private write(pool: DatabasePool, statement: BoundStatement, plan: StatementPlan): Promise<RowsResponseDto | WriteResultDto> {
-    return pool.write((connection) => runStatement(connection, statement, plan, this.config.maxResultRows), plan.outsideTransaction ? 'exclusive' : 'statement');
+    return pool.write((connection) => runStatement(connection, statement, plan, resultLimitsOf(this.config)), plan.outsideTransaction ? 'exclusive' : 'statement');
   }
 }

@@ -1,5 +1,5 @@
 import { RowsResponseDto, WriteResultDto } from '@dbforge/contracts';
-import { cappedRows } from '../row-encoding';
+import { ResultLimits, cappedRows } from '../row-encoding';
 import { SqliteConnection } from '../sqlite/sqlite.port';
 import { BoundStatement } from '../statements/bound-statement';
 import { StatementPlan } from '../statements/statement-plan';
@@ -12,12 +12,12 @@ export async function runStatement(
   connection: SqliteConnection,
   statement: BoundStatement,
   plan: StatementPlan,
-  maxRows: number,
+  limits: ResultLimits,
 ): Promise<RowsResponseDto | WriteResultDto> {
   if (plan.returnsRows) {
     // A write is never cut short (interrupting it would roll it back): it runs to the end and only
     // the response is capped.
-    const rows = cappedRows(await connection.all(statement.sql, statement.bindings, plan.readOnly ? maxRows : undefined), maxRows);
+    const rows = cappedRows(await connection.all(statement.sql, statement.bindings, plan.readOnly ? limits : undefined), limits, plan.readOnly ? 'read' : 'write');
     if (plan.readOnly) return rows;
     const [counts] = await connection.all('SELECT changes() AS changes, last_insert_rowid() AS id');
     return { ...rows, rows_affected: Number(counts.changes), last_insert_id: Number(counts.id) };

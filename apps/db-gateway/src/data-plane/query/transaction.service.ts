@@ -9,6 +9,7 @@ import { translateSqliteError, withSqlErrors } from '../sql-error.translator';
 import { SqliteConnection } from '../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
 import { BoundStatement, bindStatement } from '../statements/bound-statement';
+import { resultLimitsOf } from '../row-encoding';
 import { runStatement } from './run-statement';
 import { readKeyWriting, refuseTransactionControl } from './statement-rules';
 
@@ -78,7 +79,7 @@ export class TransactionService {
         const plan = await pool.planOn(connection, statement.sql, statement.firstKeyword);
         refuseTransactionControl(plan);
         if (plan.outsideTransaction) throw new DomainError(ErrorCode.STATEMENT_NOT_ALLOWED, 'VACUUM cannot run inside a transaction; send it alone to /query.');
-        results.push(await runStatement(connection, statement, plan, this.config.maxResultRows));
+        results.push(await runStatement(connection, statement, plan, resultLimitsOf(this.config)));
       } catch (error) {
         throw atStatement(error, index, statements.length);
       }
@@ -96,7 +97,7 @@ export class TransactionService {
           const plan = await pool.planOn(connection, statement.sql, statement.firstKeyword);
           refuseTransactionControl(plan);
           if (!plan.readOnly) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'A read_only transaction may only read; this statement writes or changes state.');
-          results.push(await runStatement(connection, statement, plan, this.config.maxResultRows));
+          results.push(await runStatement(connection, statement, plan, resultLimitsOf(this.config)));
         } catch (error) {
           throw atStatement(error, index, statements.length);
         }

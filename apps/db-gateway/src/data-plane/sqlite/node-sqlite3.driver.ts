@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import sqlite3 from 'sqlite3';
+import { ResultLimits, jsonSizeOf } from '../row-encoding';
 import { OpenOptions, RowCursor, RunResult, SqliteBindings, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from './sqlite.port';
 
 /** node-sqlite3 reports `SQLITE_ERROR: no such table: x`; keep SQLite's own words. */
@@ -29,9 +30,9 @@ class NodeSqlite3Connection extends SqliteConnection {
     super();
   }
 
-  async all(sql: string, bindings: SqliteBindings = [], maxRows?: number): Promise<SqliteRow[]> {
+  async all(sql: string, bindings: SqliteBindings = [], limits?: ResultLimits): Promise<SqliteRow[]> {
     const statement = await this.prepared(sql);
-    if (maxRows === undefined) {
+    if (limits === undefined) {
       return new Promise((resolve, reject) =>
         statement.all(bindings, (error: Error | null, rows: SqliteRow[]) => {
           finalizeOneShot(statement);
@@ -40,10 +41,11 @@ class NodeSqlite3Connection extends SqliteConnection {
         }),
       );
     }
-    // Row by row, keeping at most maxRows + 1. node-sqlite3 steps on its own thread and queues rows
-    // without back-pressure, so once enough rows are in, the statement is interrupted rather than
-    // left to fill memory with rows nobody will read.
+    // Row by row, keeping rows while they fit in the limits, plus one. node-sqlite3 steps on its own
+    // thread and queues rows without back-pressure, so once enough rows are in, the statement is
+    // interrupted rather than left to fill memory with rows nobody will read.
     const rows: SqliteRow[] = [];
+    let bytes = 0;
     let failure: Error | null = null; // node-sqlite3 reports a failure mid-way to the row callback
     let cut = false;
     return new Promise((resolve, reject) =>
@@ -51,8 +53,11 @@ class NodeSqlite3Connection extends SqliteConnection {
         bindings,
         (error: Error | null, row: SqliteRow) => {
           if (error) failure ??= error;
-          else if (rows.length <= maxRows) rows.push(row);
-          if (rows.length > maxRows && !cut) {
+          else if (!cut) {
+            rows.push(row);
+            bytes += jsonSizeOf(row);
+          }
+          if ((rows.length > limits.maxRows || bytes > limits.maxBytes) && !cut) {
             cut = true;
             this.db.interrupt();
           }
@@ -173,11 +178,12 @@ class NodeSqlite3Cursor extends RowCursor {
     super();
   }
 
-  async next(maxRows: number): Promise<SqliteRow[]> {
+  async next(maxRows: number, maxBytes: number): Promise<SqliteRow[]> {
     if (this.finished || this.closed) return [];
     const statement = await this.statement;
     const rows: SqliteRow[] = [];
-    while (rows.length < maxRows && !this.finished) {
+    let bytes = 0;
+    while (rows.length < maxRows && bytes < maxBytes && !this.finished) {
       const steps: Promise<SqliteRow | undefined>[] = [];
       for (let i = Math.min(this.depth, maxRows - rows.length); i > 0; i--) steps.push(this.step(statement));
       const outcomes = await Promise.allSettled(steps);
@@ -191,8 +197,11 @@ class NodeSqlite3Cursor extends RowCursor {
           break;
         }
         rows.push(outcome.value);
+        bytes += jsonSizeOf(outcome.value);
       }
-      this.depth = Math.min(this.depth * 4, MAX_PIPELINED_STEPS);
+      // Grow while rows are small: never queue more steps than the byte budget has room for.
+      const roomFor = rows.length > 0 ? Math.floor((maxBytes - bytes) / (bytes / rows.length)) : 1;
+      this.depth = Math.max(1, Math.min(this.depth * 4, MAX_PIPELINED_STEPS, roomFor));
     }
     return rows;
   }

@@ -1,3 +1,5 @@
+import type { ResultLimits } from '../row-encoding';
+
 /** A value SQLite hands back: numbers, text, BLOBs or NULL. */
 export type SqliteValue = string | number | bigint | Buffer | null;
 export type SqliteRow = Record<string, SqliteValue>;
@@ -32,8 +34,11 @@ export class SqliteError extends Error {
 
 /** A statement stepped on demand: rows come out only as fast as they are asked for. */
 export abstract class RowCursor {
-  /** Up to `maxRows` further rows; fewer (or none) once the statement has no more. */
-  abstract next(maxRows: number): Promise<SqliteRow[]>;
+  /**
+   * Up to `maxRows` further rows, stopping early once they pass about `maxBytes` (see `jsonSizeOf`);
+   * none once the statement has no more.
+   */
+  abstract next(maxRows: number, maxBytes: number): Promise<SqliteRow[]>;
   /** Resets the statement, ending its read snapshot. Idempotent. */
   abstract close(): Promise<void>;
 }
@@ -42,8 +47,11 @@ export abstract class RowCursor {
 export abstract class SqliteConnection {
   /** A cursor over the rows of `sql`; the connection serves nothing else until it is closed. */
   abstract cursor(sql: string, bindings?: SqliteBindings): RowCursor;
-  /** The rows of a statement; with `maxRows`, at most `maxRows + 1` are kept (so a caller can tell that more existed). */
-  abstract all(sql: string, bindings?: SqliteBindings, maxRows?: number): Promise<SqliteRow[]>;
+  /**
+   * The rows of a statement. With `limits`, rows are kept only while they fit (see `rowsWithin`), plus
+   * the first that does not, so a caller can tell that more existed; a read is interrupted there.
+   */
+  abstract all(sql: string, bindings?: SqliteBindings, limits?: ResultLimits): Promise<SqliteRow[]>;
   abstract run(sql: string, bindings?: SqliteBindings): Promise<RunResult>;
   abstract exec(sql: string): Promise<void>;
   abstract close(): Promise<void>;

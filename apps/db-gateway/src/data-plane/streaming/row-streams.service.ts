@@ -9,7 +9,7 @@ import { SqliteBindings } from '../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
 import { CsvEncoder, NdjsonEncoder, RowEncoder } from './row-encoders';
 import { RowFormat, STREAM_CONTENT_TYPES } from './row-format';
-import { STREAM_BATCH_ROWS, rowStream } from './row-stream';
+import { nextBatch, rowStream } from './row-stream';
 
 export type StreamFormat = Exclude<RowFormat, 'json'>;
 
@@ -49,7 +49,7 @@ export class RowStreams {
       throw translateSqliteError(error);
     }
     try {
-      const first = await cursor.next(STREAM_BATCH_ROWS);
+      const first = await nextBatch(cursor);
       const body = rowStream(cursor, first, this.encoder(format), (rows, error) => {
         lease.release();
         finished({ rows, error });

@@ -11,7 +11,7 @@ import { CatalogService } from '../../catalog/catalog.service';
 import { DomainError } from '../../common/domain.error';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { GatewayConfig } from '../../config/gateway.config';
-import { cappedRows } from '../row-encoding';
+import { cappedRows, resultLimitsOf } from '../row-encoding';
 import { StatementEvents } from '../statement-events';
 import { withSqlErrors } from '../sql-error.translator';
 import { SqliteConnection } from '../sqlite/sqlite.port';
@@ -79,13 +79,13 @@ export class TablesService {
       this.pools.use(database, (pool) => {
         const where = entries.length > 0 ? ` WHERE ${entries.map(([column]) => `${quoteIdentifier(column)} = ?`).join(' AND ')}` : '';
         const sql = `SELECT * FROM ${quoteIdentifier(table)}${where}`;
-        const max = this.config.maxResultRows;
+        const limits = resultLimitsOf(this.config);
         return this.events.measure(
           { database, kind: 'read', sql },
           () =>
             pool.read(async (connection) => {
               requireColumns(await columnsOf(connection, table), entries.map(([column]) => column), table);
-              return cappedRows(await connection.all(sql, entries.map(([, value]) => value), max), max);
+              return cappedRows(await connection.all(sql, entries.map(([, value]) => value), limits), limits);
             }),
           (result) => ({ rowsRead: result.data.length }),
         );
