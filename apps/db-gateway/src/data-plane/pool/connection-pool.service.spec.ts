@@ -112,4 +112,25 @@ describe('ConnectionPoolService', () => {
     await expect(values('alpha')).resolves.toEqual([{ v: 'alpha' }]);
     expect(sut.openCount).toBe(1);
   });
+
+  it('refuses a use that waited on close(name) (a prune), instead of opening the file again', async () => {
+    await touch('alpha');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const running = sut.use('alpha', () => held);
+    const closing = sut.close('alpha');
+    const waiting = sut.use('alpha', () => Promise.resolve('opened again'));
+    release();
+    await running;
+    await closing;
+    await expect(waiting).rejects.toMatchObject({ code: 'DBFORGE_POOL_CLOSED' });
+    expect(sut.openCount).toBe(0);
+  });
+
+  it('lets a use that waited on an eviction open the database again', async () => {
+    await touch('alpha');
+    await touch('beta');
+    await touch('gamma'); // evicts alpha in the background
+    await expect(values('alpha')).resolves.toEqual([{ v: 'alpha' }]);
+  });
 });

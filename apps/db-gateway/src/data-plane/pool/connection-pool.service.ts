@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DatabaseLayout } from '../../catalog/database-layout';
 import { GatewayConfig } from '../../config/gateway.config';
-import { SqliteDriver } from '../sqlite/sqlite.port';
-import { DatabasePool } from './database-pool';
+import { SqliteDriver, SqliteError } from '../sqlite/sqlite.port';
+import { DatabasePool, POOL_CLOSED } from './database-pool';
 
 interface Lease {
   pool: DatabasePool;
@@ -18,6 +18,8 @@ export class ConnectionPoolService implements OnApplicationShutdown {
   private readonly logger = new Logger(ConnectionPoolService.name);
   private readonly pools = new Map<string, Lease>();
   private readonly closing = new Map<string, Promise<void>>();
+  /** Closings asked for by name (prune, delete), as opposed to evictions: who waited on one must not reopen the file. */
+  private readonly retired = new WeakSet<Promise<void>>();
 
   constructor(
     private readonly driver: SqliteDriver,
@@ -49,7 +51,11 @@ export class ConnectionPoolService implements OnApplicationShutdown {
   /** The database's pool, kept from eviction until `release` is called (once): for work that outlives a call, like a stream. */
   async acquire(name: string): Promise<{ pool: DatabasePool; release: () => void }> {
     const closing = this.closing.get(name);
-    if (closing) await closing;
+    if (closing) {
+      await closing;
+      // The database was pruned or deleted while this request waited: it must not open it again.
+      if (this.retired.has(closing)) throw new SqliteError(POOL_CLOSED, `The pool of database '${name}' was closed.`);
+    }
     const lease = this.lease(name);
     let released = false;
     return {
@@ -68,7 +74,9 @@ export class ConnectionPoolService implements OnApplicationShutdown {
     const lease = this.pools.get(name);
     if (lease) {
       this.pools.delete(name);
-      await this.shut(lease.pool);
+      const done = this.shut(lease.pool);
+      this.retired.add(done);
+      await done;
     }
     await this.closing.get(name);
   }
