@@ -180,6 +180,14 @@ describe('streaming rows as NDJSON and CSV', () => {
     await query('big', 'SELECT count(*) AS n FROM t').expect(200, { data: [{ n: 5000 }], rows_affected: 1 });
   });
 
+  it('is in the OpenAPI document: three response types, and no Accept parameter that Swagger UI would ask for', async () => {
+    const document = (await gateway.http.get('/docs-json').expect(200)).body;
+    const operation = document.paths['/api/db/{db_name}/query'].post;
+    expect(Object.keys(operation.responses['200'].content)).toEqual(['application/json', 'application/x-ndjson', 'text/csv']);
+    expect(operation.parameters.map((parameter: { name: string }) => parameter.name)).toEqual(['db_name']);
+    expect(operation.responses['406']).toBeDefined();
+  });
+
   describe('client and CLI', () => {
     const failingSql = 'SELECT id, CASE WHEN id < 3000 THEN id ELSE abs(-9223372036854775807 - 1) END AS v FROM t ORDER BY id';
     let client: DbForgeClient;

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiProduces, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import {
   CreateTableRequestDto,
   CreateTableResponseDto,
@@ -16,10 +16,11 @@ import {
 } from '@dbforge/contracts';
 import { Access, DatabaseRoute, GrantedAccess } from '../auth/access.decorators';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { AcceptedRowFormat } from './row-format.decorator';
 import { QueryService } from '../data-plane/query/query.service';
 import { TransactionService } from '../data-plane/query/transaction.service';
 import { SchemaService } from '../data-plane/tables/schema.service';
-import { negotiateRowFormat } from '../data-plane/streaming/row-format';
+import { RowFormat } from '../data-plane/streaming/row-format';
 import { TablesService } from '../data-plane/tables/tables.service';
 
 @ApiTags('data')
@@ -48,17 +49,21 @@ export class DataController {
       insert: { value: { sql: 'INSERT INTO users (name, age) VALUES (:name, :age)', params: { name: 'Grace', age: 45 } } },
     },
   })
-  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(RowsResponseDto) }, { $ref: getSchemaPath(WriteResultDto) }] } })
-  @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
-  @ApiHeader({ name: 'Accept', required: false, description: 'application/json (default), or application/x-ndjson / text/csv to stream a read' })
+  @ApiOkResponse({
+    content: {
+      'application/json': { schema: { oneOf: [{ $ref: getSchemaPath(RowsResponseDto) }, { $ref: getSchemaPath(WriteResultDto) }] } },
+      'application/x-ndjson': { schema: { type: 'string', description: 'A read, streamed: one row object per line.' } },
+      'text/csv': { schema: { type: 'string', description: 'A read, streamed: a header line, then one CSV record per row.' } },
+    },
+  })
   @ApiErrors(HttpStatus.NOT_ACCEPTABLE)
   query(
     @Param() { db_name }: DatabaseNameParamsDto,
     @Body() request: QueryRequestDto,
     @Access() access: GrantedAccess,
-    @Headers('accept') accept?: string,
+    @AcceptedRowFormat() format: RowFormat,
   ): Promise<RowsResponseDto | WriteResultDto | StreamableFile> {
-    return this.queries.respond(db_name, request, access, negotiateRowFormat(accept));
+    return this.queries.respond(db_name, request, access, format);
   }
 
   /** Run several statements as one transaction: all commit or none; `read_only: true` reads one consistent snapshot. */
