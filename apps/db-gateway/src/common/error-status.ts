@@ -17,6 +17,9 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.MULTIPLE_STATEMENTS:
     case ErrorCode.TRANSACTION_CONTROL_NOT_ALLOWED:
     case ErrorCode.TOO_MANY_STATEMENTS:
+    case ErrorCode.UNKNOWN_OPERATOR:
+    case ErrorCode.INVALID_CURSOR:
+    case ErrorCode.UNFILTERED_WRITE:
       return HttpStatus.BAD_REQUEST;
     case ErrorCode.UNAUTHENTICATED:
       return HttpStatus.UNAUTHORIZED;

@@ -7,11 +7,12 @@ import { SqliteModule } from './sqlite/sqlite.module';
 import { StatementEvents } from './statement-events';
 import { SchemaService } from './tables/schema.service';
 import { TablesService } from './tables/tables.service';
+import { RowsService } from './tables/rows.service';
 
 /** Runs SQL: a connection pool per database file, statements, the convenience table endpoints. */
 @Module({
   imports: [SqliteModule, CatalogModule],
-  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents],
-  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents],
+  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowsService],
+  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowsService],
 })
 export class DataPlaneModule {}
