@@ -22,7 +22,7 @@ export class RowsResponseDto {
   /** When truncated: how to get the rest (LIMIT/OFFSET, or a WHERE on the last key seen). */
   message?: string;
 
-  /** Rows reads: true when more rows match after this page (continue with `_after=next_cursor`, or `_offset`). */
+  /** Rows reads: whether more rows match after this page (continue with `_after=next_cursor`). Always present when `_limit`, `_offset`, `_after` or `_count` is given; otherwise only when true. */
   more?: boolean;
 
   /** Rows reads with `more`: an opaque cursor; pass it as `_after` to get the next page (keyset paging, stable under inserts and deletes). */

@@ -38,7 +38,9 @@ export class RowsService {
               const page = pageOf(select, shape, query, fetched);
               // Without _limit the page is the DBFORGE_MAX_RESULT_ROWS cap: answer as v1 did (truncated + message).
               const base = query.limit === undefined ? cappedRows(fetched, max) : { data: encodeRows(page.rows), rows_affected: page.rows.length };
-              const response: RowsResponseDto = { ...base, more: page.more };
+              const response: RowsResponseDto = base;
+              // A paging request always hears `more`; a plain (v1-style) read only when rows remain, so v1 bodies stay as they were.
+              if (page.more || query.limit !== undefined || query.offset !== undefined || query.after !== undefined || query.count) response.more = page.more;
               if (page.nextCursor) response.next_cursor = page.nextCursor;
               if (query.count) response.matched = await this.count(connection, shape, query);
               return response;
