@@ -132,6 +132,22 @@ describe('rows API: operators, order, paging, cursor, count, update, delete, ups
       expect(seen).toEqual(all);
     });
 
+    it('pages a view with _offset only: no cursor, _after refused', async () => {
+      await sql('CREATE VIEW adults AS SELECT name, age FROM people WHERE age >= 18');
+      const page = (await get('/tables/adults/rows?_order=name&_limit=2')).body;
+      expect(page).toEqual({ data: [{ name: 'Ada', age: 36 }, { name: 'Alan', age: 41 }], rows_affected: 2, more: true });
+      expect(names((await get('/tables/adults/rows?_order=name&_limit=2&_offset=2')).body)).toEqual(['Barbara']);
+      expectError((await get('/tables/adults/rows?_after=abc', 400)).body, 400, 'INVALID_CURSOR');
+    });
+
+    it('pages a table with a column named rowid by the next rowid alias', async () => {
+      await sql('CREATE TABLE shadow (rowid TEXT, v INTEGER)');
+      await sql("INSERT INTO shadow VALUES ('z', 1), ('y', 2), ('x', 3)");
+      const first = (await get('/tables/shadow/rows?_limit=2')).body;
+      expect(first.data).toEqual([{ rowid: 'z', v: 1 }, { rowid: 'y', v: 2 }]);
+      expect((await get(`/tables/shadow/rows?_limit=2&_after=${first.next_cursor}`)).body).toEqual({ data: [{ rowid: 'x', v: 3 }], rows_affected: 1, more: false });
+    });
+
     it('without _limit, caps at DBFORGE_MAX_RESULT_ROWS as v1 (truncated + message) and gives a cursor', async () => {
       const page = (await get('/tables/events/rows')).body;
       expect(page).toMatchObject({ rows_affected: 100, truncated: true, more: true, message: expect.stringContaining('LIMIT') });
