@@ -28,7 +28,7 @@ export class RowsService {
     return withSqlErrors(() =>
       this.pools.use(database, (pool) =>
         this.events.measure(
-          { database, kind: 'read', sql: `SELECT FROM ${quoteIdentifier(table)} (rows endpoint)` },
+          { database, kind: 'read', sql: `SELECT * FROM ${quoteIdentifier(table)} (rows endpoint)` },
           () =>
             pool.read(async (connection) => {
               const shape = await tableShapeOf(connection, table);
@@ -52,11 +52,11 @@ export class RowsService {
   }
 
   update(database: string, table: string, params: Record<string, unknown>, request: UpdateRowsRequestDto): Promise<WriteRowsResponseDto> {
-    return this.write(database, table, params, 'Rows updated successfully.', (shape, query) => buildRowsUpdate(shape, query, request.set));
+    return this.write(database, table, params, { verb: 'UPDATE', message: 'Rows updated successfully.' }, (shape, query) => buildRowsUpdate(shape, query, request.set));
   }
 
   delete(database: string, table: string, params: Record<string, unknown>): Promise<WriteRowsResponseDto> {
-    return this.write(database, table, params, 'Rows deleted successfully.', buildRowsDelete);
+    return this.write(database, table, params, { verb: 'DELETE FROM', message: 'Rows deleted successfully.' }, buildRowsDelete);
   }
 
   private async count(connection: SqliteConnection, shape: TableShape, query: RowsQuery): Promise<number> {
@@ -69,14 +69,14 @@ export class RowsService {
     database: string,
     table: string,
     params: Record<string, unknown>,
-    message: string,
+    { verb, message }: { verb: string; message: string },
     build: (shape: TableShape, query: RowsQuery) => RowsStatement,
   ): Promise<WriteRowsResponseDto> {
     this.catalog.requireActive(database);
     return withSqlErrors(() =>
       this.pools.use(database, (pool) =>
         this.events.measure(
-          { database, kind: 'write', sql: `${message.includes('updated') ? 'UPDATE' : 'DELETE FROM'} ${quoteIdentifier(table)} (rows endpoint)` },
+          { database, kind: 'write', sql: `${verb} ${quoteIdentifier(table)} (rows endpoint)` },
           () =>
             pool.write(async (connection) => {
               const shape = await tableShapeOf(connection, table);
