@@ -33,6 +33,14 @@ Usage: dbforge [--url URL] [--key KEY] [--json] <command> ...
   insert <db> <table> [JSON] [--file F]
                                       insert rows (a JSON array of objects; argument, file or stdin)
   rows <db> <table> [column=value]... (or one v1-style "a=1&b=2")
+                                      also column__gt|gte|lt|lte|ne|like|in|isnull=value, _select=a,b,
+                                      _order=age.desc,name, _limit, _offset, _after=CURSOR, _count=true
+  insert <db> <table> [JSON] --on-conflict COL[,COL][:ignore]
+                                      upsert: update (or skip, with :ignore) rows colliding on COLs
+  update <db> <table> <SET-JSON> [column=value]... [--all]
+                                      set columns on the matching rows (no filters: needs --all)
+  delete <db> <table> [column=value]... [--all]
+                                      delete the matching rows (no filters: needs --all)
   ping                                the greeting (v1 get_root)
   keys mint <db> --scope read|read-write [--expires SECONDS] [--name NAME]
   keys list <db>
@@ -53,7 +61,7 @@ interface Parsed {
 function parse(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
-  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name', 'format']);
+  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name', 'format', 'on-conflict']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) {
@@ -89,6 +97,24 @@ function column(spec: string): ColumnDefinitionDto {
   const [name, type, ...options] = spec.split(':');
   if (!name || !type) throw new UsageError(`column "${spec}" must be name:TYPE[:pk][:notnull]`);
   return { name, type, primary_key: options.includes('pk') || undefined, not_null: options.includes('notnull') || undefined };
+}
+
+/** `column=value` arguments (or v1-style `a=1&b=2`) as rows filters; operators and `_` parameters pass through. */
+function filtersOf(filters: string[]): Record<string, string> {
+  return Object.fromEntries(
+    filters.flatMap((filter) => filter.split('&')).map((filter) => {
+      const at = filter.indexOf('=');
+      if (at < 1) throw new UsageError(`filter "${filter}" must be column=value`);
+      return [filter.slice(0, at), filter.slice(at + 1)];
+    }),
+  );
+}
+
+/** `id` or `a,b` (update) or `id:ignore`. */
+function onConflict(spec: string): { columns: string[]; action: 'update' | 'ignore' } {
+  const [list, action = 'update'] = spec.split(':');
+  if (!list || (action !== 'update' && action !== 'ignore')) throw new UsageError(`--on-conflict "${spec}" must be COL[,COL][:update|:ignore]`);
+  return { columns: list.split(','), action };
 }
 
 /** Runs one CLI invocation; returns the exit status. */
@@ -214,24 +240,33 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       case 'insert': {
         const [db, table, inline] = need(args, 2, 'insert <db> <table> [JSON] [--file F]');
         const rows = parseJson<Row[]>(await text(inline, 'the rows'), 'the rows');
-        const result = await client.insertRows(db, table, Array.isArray(rows) ? rows : [rows]);
+        const conflict = flags.get('on-conflict');
+        const list = Array.isArray(rows) ? rows : [rows];
+        const result = typeof conflict === 'string' ? await client.upsertRows(db, table, list, onConflict(conflict)) : await client.insertRows(db, table, list);
         print(result, () => `${result.message} rows_affected=${result.rows_affected}`);
         return 0;
       }
       case 'rows': {
         const [db, table, ...filters] = need(args, 2, 'rows <db> <table> [column=value]...');
-        const result = await client.rows(
-          db,
-          table,
-          Object.fromEntries(
-            filters.flatMap((filter) => filter.split('&')).map((filter) => {
-              const at = filter.indexOf('=');
-              if (at < 1) throw new UsageError(`filter "${filter}" must be column=value`);
-              return [filter.slice(0, at), filter.slice(at + 1)];
-            }),
-          ),
+        const result = await client.rows(db, table, filtersOf(filters));
+        print(
+          result,
+          () =>
+            `${formatTable(result.data)}\n(${result.rows_affected} row${result.rows_affected === 1 ? '' : 's'}${result.matched === undefined ? '' : ` of ${result.matched}`})` +
+            (result.next_cursor ? `\nmore: _after=${result.next_cursor}` : ''),
         );
-        print(result, () => `${formatTable(result.data)}\n(${result.rows_affected} row${result.rows_affected === 1 ? '' : 's'})`);
+        return 0;
+      }
+      case 'update': {
+        const [db, table, set, ...filters] = need(args, 3, 'update <db> <table> <SET-JSON> [column=value]... [--all]');
+        const result = await client.updateRows(db, table, filtersOf(filters), parseJson<Row>(set, 'the columns to set'), { all: flags.has('all') });
+        print(result, () => `${result.message} rows_affected=${result.rows_affected}`);
+        return 0;
+      }
+      case 'delete': {
+        const [db, table, ...filters] = need(args, 2, 'delete <db> <table> [column=value]... [--all]');
+        const result = await client.deleteRows(db, table, filtersOf(filters), { all: flags.has('all') });
+        print(result, () => `${result.message} rows_affected=${result.rows_affected}`);
         return 0;
       }
       case 'keys': {

@@ -49,6 +49,8 @@ describe('Swagger explorer', () => {
         'GET /api/db/{db_name}/tables/{table_name} [data]',
         'POST /api/db/{db_name}/tables/{table_name}/rows [data]',
         'GET /api/db/{db_name}/tables/{table_name}/rows [data]',
+        'PATCH /api/db/{db_name}/tables/{table_name}/rows [data]',
+        'DELETE /api/db/{db_name}/tables/{table_name}/rows [data]',
       ].sort(),
     );
   });

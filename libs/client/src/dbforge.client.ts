@@ -9,6 +9,7 @@ import {
   ErrorBodyDto,
   HealthCheckDto,
   InsertRowsResponseDto,
+  OnConflictDto,
   PruneDatabaseResponseDto,
   ReconcileReportDto,
   RevokedApiKeyDto,
@@ -21,6 +22,7 @@ import {
   TransactionResponseDto,
   StatusMessageDto,
   WriteResultDto,
+  WriteRowsResponseDto,
 } from '@dbforge/contracts';
 import { DbForgeError } from './dbforge-error';
 
@@ -31,6 +33,24 @@ export interface DbForgeClientOptions {
   apiKey?: string;
   /** A fetch implementation (defaults to the global one). */
   fetch?: typeof fetch;
+}
+
+/** Rows filters: `column` (equality) or `column__op` (`gt gte lt lte ne like in isnull`); an array is sent comma-joined (for `__in`). */
+export type RowsFilters = Record<string, string | number | boolean | (string | number)[]>;
+
+/** A rows read: filters plus the reserved `_` parameters of GET /tables/{table}/rows. */
+export interface ReadRowsOptions {
+  where?: RowsFilters;
+  /** Columns to return. */
+  select?: string[];
+  /** Order keys, e.g. `['age.desc', 'name']`. */
+  order?: string[];
+  limit?: number;
+  offset?: number;
+  /** The `next_cursor` of the previous page. */
+  after?: string;
+  /** Add `matched`, the number of rows the filters match. */
+  count?: boolean;
 }
 
 /** `true` when a query answered with rows rather than a write summary. */
@@ -153,6 +173,33 @@ export class DbForgeClient {
     return this.call('GET', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows${search ? `?${search}` : ''}`);
   }
 
+  /** Rows with operators, order and paging; follow `next_cursor` with `after` while `more` is true. */
+  readRows(database: string, table: string, options: ReadRowsOptions = {}): Promise<RowsResponseDto> {
+    const params: RowsFilters = { ...options.where };
+    if (options.select) params._select = options.select.join(',');
+    if (options.order) params._order = options.order.join(',');
+    if (options.limit !== undefined) params._limit = options.limit;
+    if (options.offset !== undefined) params._offset = options.offset;
+    if (options.after !== undefined) params._after = options.after;
+    if (options.count !== undefined) params._count = options.count;
+    return this.call('GET', this.rowsPath(database, table, params));
+  }
+
+  /** Sets `set` on the rows `where` matches; an empty `where` needs `all: true`. */
+  updateRows(database: string, table: string, where: RowsFilters, set: Row, options: { all?: boolean } = {}): Promise<WriteRowsResponseDto> {
+    return this.call('PATCH', this.rowsPath(database, table, options.all ? { ...where, _all: true } : where), { set });
+  }
+
+  /** Deletes the rows `where` matches; an empty `where` needs `all: true`. */
+  deleteRows(database: string, table: string, where: RowsFilters, options: { all?: boolean } = {}): Promise<WriteRowsResponseDto> {
+    return this.call('DELETE', this.rowsPath(database, table, options.all ? { ...where, _all: true } : where));
+  }
+
+  /** Inserts rows, updating (or skipping) those that collide on `onConflict.columns`. */
+  upsertRows(database: string, table: string, rows: Row[], onConflict: OnConflictDto): Promise<InsertRowsResponseDto> {
+    return this.call('POST', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows`, { rows, on_conflict: onConflict });
+  }
+
   mintKey(database: string, request: CreateApiKeyRequestDto): Promise<CreatedApiKeyDto> {
     return this.call('POST', `/admin/databases/${this.name(database)}/keys`, request);
   }
@@ -169,6 +216,11 @@ export class DbForgeClient {
   async ready(): Promise<HealthCheckDto> {
     const { body } = await this.send<HealthCheckDto>('GET', '/health/ready', undefined, [200, 503]);
     return body;
+  }
+
+  private rowsPath(database: string, table: string, params: RowsFilters): string {
+    const search = new URLSearchParams(Object.entries(params).map(([name, value]): [string, string] => [name, Array.isArray(value) ? value.join(',') : String(value)])).toString();
+    return `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows${search ? `?${search}` : ''}`;
   }
 
   private name(database: string): string {

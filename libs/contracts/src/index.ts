@@ -31,3 +31,6 @@ export * from './keys/api-key-scope';
 export * from './keys/create-api-key-request.dto';
 export * from './keys/api-key.dto';
 export * from './keys/api-key-params.dto';
+export * from './data/update-rows-request.dto';
+export * from './data/write-rows-response.dto';
+export * from './data/on-conflict.dto';

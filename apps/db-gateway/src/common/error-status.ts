@@ -18,6 +18,9 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.TRANSACTION_CONTROL_NOT_ALLOWED:
     case ErrorCode.TOO_MANY_STATEMENTS:
     case ErrorCode.RESULT_TOO_LARGE:
+    case ErrorCode.UNKNOWN_OPERATOR:
+    case ErrorCode.INVALID_CURSOR:
+    case ErrorCode.UNFILTERED_WRITE:
       return HttpStatus.BAD_REQUEST;
     case ErrorCode.UNAUTHENTICATED:
       return HttpStatus.UNAUTHORIZED;

@@ -8,11 +8,12 @@ import { StatementEvents } from './statement-events';
 import { RowStreams } from './streaming/row-streams.service';
 import { SchemaService } from './tables/schema.service';
 import { TablesService } from './tables/tables.service';
+import { RowsService } from './tables/rows.service';
 
 /** Runs SQL: a connection pool per database file, statements, the convenience table endpoints. */
 @Module({
   imports: [SqliteModule, CatalogModule],
-  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowStreams],
-  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents],
+  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowStreams, RowsService],
+  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowsService],
 })
 export class DataPlaneModule {}

@@ -65,7 +65,6 @@ export function cappedRows(
 ): { data: Row[]; rows_affected: number; truncated?: true; message?: string } {
   const fit = rowsWithin(rows, limits);
   if (fit === rows.length) return { data: encodeRows(rows), rows_affected: rows.length };
-  const byBytes = fit < limits.maxRows;
   if (fit === 0 && kind === 'read') {
     throw new DomainError(
       ErrorCode.RESULT_TOO_LARGE,
@@ -73,11 +72,11 @@ export function cappedRows(
     );
   }
   const data = encodeRows(rows.slice(0, fit));
-  const limit = byBytes ? `${data.length} rows that fit in DBFORGE_MAX_RESULT_BYTES (${limits.maxBytes} bytes)` : `first ${limits.maxRows} rows (DBFORGE_MAX_RESULT_ROWS)`;
-  return {
-    data,
-    rows_affected: data.length,
-    truncated: true,
-    message: `Only the ${limit} are returned. Page with LIMIT/OFFSET, or better WHERE <key> > <last key seen> ORDER BY <key> LIMIT n; or stream the rows with Accept: application/x-ndjson.`,
-  };
+  return { data, rows_affected: data.length, truncated: true, message: truncationNote(data.length, limits) };
+}
+
+/** What a cut response says: which limit cut it and how to get the rest. */
+export function truncationNote(returned: number, limits: ResultLimits): string {
+  const limit = returned < limits.maxRows ? `${returned} rows that fit in DBFORGE_MAX_RESULT_BYTES (${limits.maxBytes} bytes)` : `first ${limits.maxRows} rows (DBFORGE_MAX_RESULT_ROWS)`;
+  return `Only the ${limit} are returned. Page with LIMIT/OFFSET, or better WHERE <key> > <last key seen> ORDER BY <key> LIMIT n; or stream the rows with Accept: application/x-ndjson.`;
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import {
   CreateTableRequestDto,
   CreateTableResponseDto,
@@ -103,20 +103,11 @@ export class DataController {
     return this.schema.describeTable(db_name, table_name);
   }
 
-  /** Insert rows in one transaction: all of them or none. */
+  /** Insert rows in one transaction: all of them or none. With `on_conflict`, an upsert (update or skip the rows that collide). */
   @Post('tables/:table_name/rows')
   @DatabaseRoute('read-write')
   @ApiCreatedResponse({ type: InsertRowsResponseDto })
   insertRows(@Param() { db_name, table_name }: TableParamsDto, @Body() request: InsertRowsRequestDto): Promise<InsertRowsResponseDto> {
-    return this.tables.insertRows(db_name, table_name, request.rows);
-  }
-
-  /** Read rows; each query parameter `column=value` is an equality filter on a real column. */
-  @Get('tables/:table_name/rows')
-  @DatabaseRoute('read')
-  @ApiQuery({ name: 'filters', required: false, type: 'object', style: 'form', explode: true, description: 'column=value pairs', example: { name: 'Ada' } })
-  @ApiOkResponse({ type: RowsResponseDto })
-  readRows(@Param() { db_name, table_name }: TableParamsDto, @Query() filters: Record<string, unknown>): Promise<RowsResponseDto> {
-    return this.tables.readRows(db_name, table_name, filters);
+    return this.tables.insertRows(db_name, table_name, request.rows, request.on_conflict);
   }
 }

@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsArray } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsArray, IsOptional, ValidateNested } from 'class-validator';
+import { OnConflictDto } from './on-conflict.dto';
 import { Row } from '../validation/sql-value';
 import { IsRowObjects } from '../validation/sql-value.validators';
 
@@ -13,4 +15,10 @@ export class InsertRowsRequestDto {
   @IsArray()
   @IsRowObjects()
   rows!: Row[];
+
+  /** Optional upsert: with it, a row colliding on these columns updates the existing row or is skipped; `rows_affected` then counts the rows inserted or updated. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OnConflictDto)
+  on_conflict?: OnConflictDto;
 }

@@ -21,4 +21,13 @@ export class RowsResponseDto {
 
   /** When truncated: how to get the rest (LIMIT/OFFSET, or a WHERE on the last key seen). */
   message?: string;
+
+  /** Rows reads: whether more rows match after this page (continue with `_after=next_cursor`). Always present when `_limit`, `_offset`, `_after` or `_count` is given; otherwise only when true. */
+  more?: boolean;
+
+  /** Rows reads with `more`: an opaque cursor; pass it as `_after` to get the next page (keyset paging, stable under inserts and deletes). */
+  next_cursor?: string;
+
+  /** Rows reads with `_count=true`: how many rows match the filters, whatever `_limit`, `_offset` and `_after`. */
+  matched?: number;
 }

@@ -63,4 +63,10 @@ export enum ErrorCode {
   NOT_ACCEPTABLE = 'NOT_ACCEPTABLE',
   /** An unexpected failure inside the gateway (500); the detail never leaks internals. */
   INTERNAL_ERROR = 'INTERNAL_ERROR',
+  /** A rows filter `column__op=value` with an operator the rows API does not have (400). */
+  UNKNOWN_OPERATOR = 'UNKNOWN_OPERATOR',
+  /** An `_after` cursor that is not one this gateway made for this query's order (400). */
+  INVALID_CURSOR = 'INVALID_CURSOR',
+  /** A PATCH or DELETE on the rows path without filters and without `_all=true` (400). */
+  UNFILTERED_WRITE = 'UNFILTERED_WRITE',
 }

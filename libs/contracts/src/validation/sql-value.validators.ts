@@ -23,3 +23,7 @@ export const IsRowObjects = (options?: ValidationOptions) =>
     '$property must be an array of objects mapping column names to strings, finite numbers, booleans or null',
     options,
   );
+
+/** An object of column name to scalar value. */
+export const IsRowObject = (options?: ValidationOptions) =>
+  defineValidator('isRowObject', isRow, '$property must be an object mapping column names to strings, finite numbers, booleans or null', options);

@@ -4,14 +4,13 @@ import {
   CreateTableResponseDto,
   ErrorCode,
   InsertRowsResponseDto,
+  OnConflictDto,
   Row,
-  RowsResponseDto,
 } from '@dbforge/contracts';
 import { CatalogService } from '../../catalog/catalog.service';
 import { DomainError } from '../../common/domain.error';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { GatewayConfig } from '../../config/gateway.config';
-import { cappedRows, resultLimitsOf } from '../row-encoding';
 import { StatementEvents } from '../statement-events';
 import { withSqlErrors } from '../sql-error.translator';
 import { SqliteConnection } from '../sqlite/sqlite.port';
@@ -19,7 +18,7 @@ import { toBindable } from '../statements/bound-statement';
 import { createTableSql, quoteIdentifier } from './sql-identifiers';
 import { columnsOf, requireColumns } from './table-schema';
 
-/** The convenience endpoints: create a table, insert rows, read rows with equality filters. */
+/** The convenience endpoints: create a table, insert (or upsert) rows. Reads, updates and deletes of rows: RowsService. */
 @Injectable()
 export class TablesService {
   constructor(
@@ -40,7 +39,7 @@ export class TablesService {
   }
 
   /** All rows in one transaction: every row is inserted or none is. */
-  insertRows(database: string, table: string, rows: Row[]): Promise<InsertRowsResponseDto> {
+  insertRows(database: string, table: string, rows: Row[], onConflict?: OnConflictDto): Promise<InsertRowsResponseDto> {
     if (rows.length === 0) throw new DomainError(ErrorCode.NO_ROWS_PROVIDED, 'No rows provided.');
     if (rows.length > this.config.maxStatements) {
       throw new DomainError(
@@ -57,6 +56,7 @@ export class TablesService {
             pool.write(async (connection) => {
               const columns = await columnsOf(connection, table);
               for (const row of rows) requireColumns(columns, Object.keys(row), table);
+              if (onConflict) return { message: 'Rows inserted successfully.', rows_affected: await this.upsertRows(connection, table, rows, columns, onConflict) };
               for (const row of rows) await this.insertRow(connection, table, row);
               return { message: 'Rows inserted successfully.', rows_affected: rows.length };
             }, 'transaction'),
@@ -66,31 +66,22 @@ export class TablesService {
     );
   }
 
-  /** Rows of `table` whose columns equal the given values; every filter must name a real column. */
-  readRows(database: string, table: string, filters: Record<string, unknown>): Promise<RowsResponseDto> {
-    const entries = Object.entries(filters).map(([column, value]): [string, string] => {
-      if (typeof value !== 'string') {
-        throw new DomainError(ErrorCode.VALIDATION_FAILED, `Filter '${column}' must be given once, as column=value.`);
+  /** `INSERT ... ON CONFLICT (target) DO UPDATE SET c = excluded.c` (or `DO NOTHING`); the count of rows inserted or updated. */
+  private async upsertRows(connection: SqliteConnection, table: string, rows: Row[], columns: Set<string>, onConflict: OnConflictDto): Promise<number> {
+    requireColumns(columns, onConflict.columns, table);
+    const target = onConflict.columns.map(quoteIdentifier).join(', ');
+    let changed = 0;
+    for (const row of rows) {
+      const names = Object.keys(row);
+      if (names.length === 0) {
+        throw new DomainError(ErrorCode.VALIDATION_FAILED, 'An upsert row must name its columns (SQLite has no upsert for DEFAULT VALUES).');
       }
-      return [column, value];
-    });
-    this.catalog.requireActive(database);
-    return withSqlErrors(() =>
-      this.pools.use(database, (pool) => {
-        const where = entries.length > 0 ? ` WHERE ${entries.map(([column]) => `${quoteIdentifier(column)} = ?`).join(' AND ')}` : '';
-        const sql = `SELECT * FROM ${quoteIdentifier(table)}${where}`;
-        const limits = resultLimitsOf(this.config);
-        return this.events.measure(
-          { database, kind: 'read', sql },
-          () =>
-            pool.read(async (connection) => {
-              requireColumns(await columnsOf(connection, table), entries.map(([column]) => column), table);
-              return cappedRows(await connection.all(sql, entries.map(([, value]) => value), limits), limits);
-            }),
-          (result) => ({ rowsRead: result.data.length }),
-        );
-      }),
-    );
+      const updated = onConflict.action === 'update' ? names.filter((name) => !onConflict.columns.includes(name)) : [];
+      const action = updated.length > 0 ? `DO UPDATE SET ${updated.map((name) => `${quoteIdentifier(name)} = excluded.${quoteIdentifier(name)}`).join(', ')}` : 'DO NOTHING';
+      const sql = `INSERT INTO ${quoteIdentifier(table)} (${names.map(quoteIdentifier).join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ON CONFLICT (${target}) ${action}`;
+      changed += (await connection.run(sql, names.map((name) => toBindable(row[name])))).changes;
+    }
+    return changed;
   }
 
   private async insertRow(connection: SqliteConnection, table: string, row: Row): Promise<void> {

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { RowsResponseDto, UpdateRowsRequestDto, WriteRowsResponseDto } from '@dbforge/contracts';
+import { CatalogService } from '../../catalog/catalog.service';
+import { GatewayConfig } from '../../config/gateway.config';
+import { ConnectionPoolService } from '../pool/connection-pool.service';
+import { encodeRows, resultLimitsOf, truncationNote } from '../row-encoding';
+import { withSqlErrors } from '../sql-error.translator';
+import { StatementEvents } from '../statement-events';
+import { SqliteConnection } from '../sqlite/sqlite.port';
+import { RowsQuery, TableShape, parseRowsQuery } from './rows-query';
+import { RowsStatement, buildRowsCount, buildRowsDelete, buildRowsSelect, buildRowsUpdate, pageOf } from './rows-sql';
+import { quoteIdentifier } from './sql-identifiers';
+import { tableShapeOf } from './table-shape';
+
+/** The rows API on /tables/{table}/rows: filtered, ordered, paged reads; filtered updates and deletes. */
+@Injectable()
+export class RowsService {
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly pools: ConnectionPoolService,
+    private readonly config: GatewayConfig,
+    private readonly events: StatementEvents,
+  ) {}
+
+  read(database: string, table: string, params: Record<string, unknown>): Promise<RowsResponseDto> {
+    this.catalog.requireActive(database);
+    const limits = resultLimitsOf(this.config);
+    return withSqlErrors(() =>
+      this.pools.use(database, (pool) =>
+        this.events.measure(
+          { database, kind: 'read', sql: `SELECT * FROM ${quoteIdentifier(table)} (rows endpoint)` },
+          () =>
+            pool.read(async (connection) => {
+              const shape = await tableShapeOf(connection, table);
+              const query = parseRowsQuery(params, shape, 'read', limits.maxRows);
+              const select = buildRowsSelect(shape, query, limits.maxRows);
+              const fetched = await connection.all(select.sql, select.bindings, { maxRows: select.limit, maxBytes: limits.maxBytes });
+              const page = pageOf(select, shape, query, fetched, limits.maxBytes);
+              const response: RowsResponseDto = { data: encodeRows(page.rows), rows_affected: page.rows.length };
+              // Without _limit the page is cut by the result limits: answer as v1 did (truncated + message).
+              if (query.limit === undefined && page.more) Object.assign(response, { truncated: true, message: truncationNote(page.rows.length, limits) });
+              // A paging request always hears `more`; a plain (v1-style) read only when rows remain, so v1 bodies stay as they were.
+              if (page.more || query.limit !== undefined || query.offset !== undefined || query.after !== undefined || query.count) response.more = page.more;
+              if (page.nextCursor) response.next_cursor = page.nextCursor;
+              if (query.count) response.matched = await this.count(connection, shape, query);
+              return response;
+            }),
+          (result) => ({ rowsRead: result.data.length }),
+        ),
+      ),
+    );
+  }
+
+  update(database: string, table: string, params: Record<string, unknown>, request: UpdateRowsRequestDto): Promise<WriteRowsResponseDto> {
+    return this.write(database, table, params, { verb: 'UPDATE', message: 'Rows updated successfully.' }, (shape, query) => buildRowsUpdate(shape, query, request.set));
+  }
+
+  delete(database: string, table: string, params: Record<string, unknown>): Promise<WriteRowsResponseDto> {
+    return this.write(database, table, params, { verb: 'DELETE FROM', message: 'Rows deleted successfully.' }, buildRowsDelete);
+  }
+
+  private async count(connection: SqliteConnection, shape: TableShape, query: RowsQuery): Promise<number> {
+    const count = buildRowsCount(shape, query);
+    const [row] = await connection.all(count.sql, count.bindings);
+    return Number(row.matched);
+  }
+
+  private write(
+    database: string,
+    table: string,
+    params: Record<string, unknown>,
+    { verb, message }: { verb: string; message: string },
+    build: (shape: TableShape, query: RowsQuery) => RowsStatement,
+  ): Promise<WriteRowsResponseDto> {
+    this.catalog.requireActive(database);
+    return withSqlErrors(() =>
+      this.pools.use(database, (pool) =>
+        this.events.measure(
+          { database, kind: 'write', sql: `${verb} ${quoteIdentifier(table)} (rows endpoint)` },
+          () =>
+            pool.write(async (connection) => {
+              const shape = await tableShapeOf(connection, table);
+              const statement = build(shape, parseRowsQuery(params, shape, 'write', this.config.maxResultRows));
+              const result = await connection.run(statement.sql, statement.bindings);
+              return { message, rows_affected: result.changes };
+            }, 'transaction'),
+          (result) => ({ rowsWritten: result.rows_affected }),
+        ),
+      ),
+    );
+  }
+}

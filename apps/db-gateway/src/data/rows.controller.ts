@@ -1,0 +1,60 @@
+import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { RowsResponseDto, TableParamsDto, UpdateRowsRequestDto, WriteRowsResponseDto } from '@dbforge/contracts';
+import { DatabaseRoute } from '../auth/access.decorators';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { RowsService } from '../data-plane/tables/rows.service';
+
+const FILTERS_DESCRIPTION =
+  'Filters, all ANDed: `column=value` (equality, as v1), `column__gt|__gte|__lt|__lte|__ne=value`, `column__like=pattern`, ' +
+  '`column__in=a,b`, `column__isnull=true|false`. A real column whose name contains `__` is matched exactly first.';
+
+/** The rows API on /tables/{table}/rows: reads with operators, order and paging; filtered updates and deletes. Inserts: DataController. */
+@ApiTags('data')
+@ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND, HttpStatus.REQUEST_TIMEOUT, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.TOO_MANY_REQUESTS)
+@Controller('api/db/:db_name/tables/:table_name/rows')
+export class RowsController {
+  constructor(private readonly rows: RowsService) {}
+
+  /**
+   * Read rows. Filters as `column=value` or `column__op=value`; `_select=a,b`, `_order=age.desc,name`, `_limit`, `_offset`,
+   * `_after=<next_cursor>` (keyset paging), `_count=true` (adds `matched`). `more` says whether rows remain after this page.
+   */
+  @Get()
+  @DatabaseRoute('read')
+  @ApiQuery({ name: 'filters', required: false, type: 'object', style: 'form', explode: true, description: FILTERS_DESCRIPTION, example: { name: 'Ada', age__gt: '30' } })
+  @ApiQuery({ name: '_select', required: false, type: String, description: 'Columns to return, comma-separated.', example: 'id,name' })
+  @ApiQuery({ name: '_order', required: false, type: String, description: 'column[.asc|.desc][.nullsfirst|.nullslast], comma-separated; the row key breaks ties.', example: 'age.desc,name' })
+  @ApiQuery({ name: '_limit', required: false, type: Number, description: 'Page size, 0 to DBFORGE_MAX_RESULT_ROWS (default: that cap).' })
+  @ApiQuery({ name: '_offset', required: false, type: Number, description: 'Rows to skip (not with _after).' })
+  @ApiQuery({ name: '_after', required: false, type: String, description: 'The next_cursor of the previous page, with the same _order.' })
+  @ApiQuery({ name: '_count', required: false, type: Boolean, description: 'true: add `matched`, the number of rows the filters match.' })
+  @ApiOkResponse({ type: RowsResponseDto })
+  read(@Param() { db_name, table_name }: TableParamsDto, @Query() params: Record<string, unknown>): Promise<RowsResponseDto> {
+    return this.rows.read(db_name, table_name, params);
+  }
+
+  /** Update the rows the filters match (same filters as GET). Without filters: 400 UNFILTERED_WRITE unless `_all=true`. */
+  @Patch()
+  @DatabaseRoute('read-write')
+  @ApiQuery({ name: 'filters', required: false, type: 'object', style: 'form', explode: true, description: FILTERS_DESCRIPTION, example: { id: '1' } })
+  @ApiQuery({ name: '_all', required: false, type: Boolean, description: 'true: update every row (required when there are no filters).' })
+  @ApiOkResponse({ type: WriteRowsResponseDto })
+  update(
+    @Param() { db_name, table_name }: TableParamsDto,
+    @Query() params: Record<string, unknown>,
+    @Body() request: UpdateRowsRequestDto,
+  ): Promise<WriteRowsResponseDto> {
+    return this.rows.update(db_name, table_name, params, request);
+  }
+
+  /** Delete the rows the filters match (same filters as GET). Without filters: 400 UNFILTERED_WRITE unless `_all=true`. */
+  @Delete()
+  @DatabaseRoute('read-write')
+  @ApiQuery({ name: 'filters', required: false, type: 'object', style: 'form', explode: true, description: FILTERS_DESCRIPTION, example: { id: '1' } })
+  @ApiQuery({ name: '_all', required: false, type: Boolean, description: 'true: delete every row (required when there are no filters).' })
+  @ApiOkResponse({ type: WriteRowsResponseDto })
+  delete(@Param() { db_name, table_name }: TableParamsDto, @Query() params: Record<string, unknown>): Promise<WriteRowsResponseDto> {
+    return this.rows.delete(db_name, table_name, params);
+  }
+}
