@@ -17,6 +17,24 @@ interface RawResponse {
   complete: boolean;
 }
 
+/** A GET over a bare socket, read to the end. */
+function rawGet(gateway: TestGateway, path: string, accept: string, onResponse?: (response: IncomingMessage) => Promise<void>): Promise<RawResponse> {
+  const { port } = gateway.app.getHttpServer().address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: '127.0.0.1', port, method: 'GET', path, headers: { ...admin, Accept: accept } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      const done = () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text, complete: response.complete });
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', done);
+      response.on('aborted', done);
+      void onResponse?.(response);
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
 /** A POST /query over a bare socket, so that a response cut short is seen as such (supertest hides it). */
 function rawQuery(gateway: TestGateway, database: string, body: object, accept: string, headers = admin): Promise<RawResponse> {
   const { port } = gateway.app.getHttpServer().address() as AddressInfo;
@@ -178,6 +196,57 @@ describe('streaming rows as NDJSON and CSV', () => {
     });
     // With one reader, this read can only run once the abandoned stream has given its reader back.
     await query('big', 'SELECT count(*) AS n FROM t').expect(200, { data: [{ n: 5000 }], rows_affected: 1 });
+  });
+
+  describe('GET rows', () => {
+    it('streams every matching row in order, past the row cap, through keyset pages', async () => {
+      const response = await rawGet(gateway, '/api/db/big/tables/t/rows?id__gt=100&_order=score.desc&_select=id,name', 'application/x-ndjson');
+      expect(response.status).toBe(200);
+      expect(response.complete).toBe(true);
+      const rows = lines(response.body).map((line) => JSON.parse(line));
+      expect(rows).toHaveLength(4900);
+      expect(rows[0]).toEqual({ id: 5000, name: 'row 5000' });
+      expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 4900 }, (_, i) => 5000 - i));
+    });
+
+    it('honours _limit, _offset and _after as the start, and streams CSV', async () => {
+      const limited = await rawGet(gateway, '/api/db/big/tables/t/rows?_select=id&_offset=10&_limit=1500', 'text/csv');
+      const records = limited.body.split('\r\n').filter(Boolean);
+      expect(records).toHaveLength(1501);
+      expect(records.slice(0, 3)).toEqual(['id', '11', '12']);
+      expect(records[1500]).toBe('1510');
+      const page = await gateway.http.get('/api/db/big/tables/t/rows?_select=id&_limit=2').set(admin).expect(200);
+      const after = await rawGet(gateway, `/api/db/big/tables/t/rows?_select=id&_limit=3&_after=${page.body.next_cursor}`, 'application/x-ndjson');
+      expect(after.body).toBe('{"id":3}\n{"id":4}\n{"id":5}\n');
+    });
+
+    it('is one consistent snapshot: rows written while the client is slow are not in it', async () => {
+      const before = (await query('big', 'SELECT count(*) AS n FROM t').expect(200)).body.data[0].n as number;
+      const response = await rawGet(gateway, '/api/db/big/tables/t/rows?_select=id', 'application/x-ndjson', async (stream) => {
+        stream.pause();
+        await query('big', "INSERT INTO t (name) VALUES ('written during the stream')").expect(200);
+        await query('big', 'DELETE FROM t WHERE id = 4999').expect(200);
+        stream.resume();
+      });
+      const ids = lines(response.body).map((line) => JSON.parse(line).id as number);
+      expect(ids).toHaveLength(before);
+      expect(ids).toContain(4999);
+      await query('big', "DELETE FROM t WHERE name = 'written during the stream'").expect(200);
+      await query('big', "INSERT INTO t (id, name, score) VALUES (4999, 'row 4999', 1249.75)").expect(200);
+    });
+
+    it('streams a view (no row key) as one statement, and refuses _count and bad filters before streaming', async () => {
+      await query('big', 'CREATE VIEW evens AS SELECT id FROM t WHERE id % 2 = 0').expect(200);
+      const view = await rawGet(gateway, '/api/db/big/tables/evens/rows?_limit=3', 'application/x-ndjson');
+      expect(view.body).toBe('{"id":2}\n{"id":4}\n{"id":6}\n');
+      const counted = await rawGet(gateway, '/api/db/big/tables/t/rows?_count=true', 'application/x-ndjson');
+      expect(counted.status).toBe(400);
+      expectError(JSON.parse(counted.body), 400, 'VALIDATION_FAILED');
+      const unknown = await rawGet(gateway, '/api/db/big/tables/t/rows?nope=1', 'text/csv');
+      expectError(JSON.parse(unknown.body), 400, 'UNKNOWN_COLUMN');
+      const missing = await rawGet(gateway, '/api/db/big/tables/nothing/rows', 'text/csv');
+      expectError(JSON.parse(missing.body), 400, 'TABLE_NOT_FOUND');
+    });
   });
 
   it('is in the OpenAPI document: three response types, and no Accept parameter that Swagger UI would ask for', async () => {

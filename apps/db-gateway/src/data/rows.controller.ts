@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Query, StreamableFile } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { RowsResponseDto, TableParamsDto, UpdateRowsRequestDto, WriteRowsResponseDto } from '@dbforge/contracts';
 import { DatabaseRoute } from '../auth/access.decorators';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { RowFormat } from '../data-plane/streaming/row-format';
 import { RowsService } from '../data-plane/tables/rows.service';
+import { AcceptedRowFormat } from './row-format.decorator';
 
 const FILTERS_DESCRIPTION =
   'Filters, all ANDed: `column=value` (equality, as v1), `column__gt|__gte|__lt|__lte|__ne=value`, `column__like=pattern`, ' +
@@ -11,6 +13,7 @@ const FILTERS_DESCRIPTION =
 
 /** The rows API on /tables/{table}/rows: reads with operators, order and paging; filtered updates and deletes. Inserts: DataController. */
 @ApiTags('data')
+@ApiExtraModels(RowsResponseDto)
 @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND, HttpStatus.REQUEST_TIMEOUT, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.TOO_MANY_REQUESTS)
 @Controller('api/db/:db_name/tables/:table_name/rows')
 export class RowsController {
@@ -19,6 +22,7 @@ export class RowsController {
   /**
    * Read rows. Filters as `column=value` or `column__op=value`; `_select=a,b`, `_order=age.desc,name`, `_limit`, `_offset`,
    * `_after=<next_cursor>` (keyset paging), `_count=true` (adds `matched`). `more` says whether rows remain after this page.
+   * With `Accept: application/x-ndjson` or `text/csv`, every matching row streams (no cap, flat memory; `_count` not available).
    */
   @Get()
   @DatabaseRoute('read')
@@ -29,9 +33,19 @@ export class RowsController {
   @ApiQuery({ name: '_offset', required: false, type: Number, description: 'Rows to skip (not with _after).' })
   @ApiQuery({ name: '_after', required: false, type: String, description: 'The next_cursor of the previous page, with the same _order.' })
   @ApiQuery({ name: '_count', required: false, type: Boolean, description: 'true: add `matched`, the number of rows the filters match.' })
-  @ApiOkResponse({ type: RowsResponseDto })
-  read(@Param() { db_name, table_name }: TableParamsDto, @Query() params: Record<string, unknown>): Promise<RowsResponseDto> {
-    return this.rows.read(db_name, table_name, params);
+  @ApiOkResponse({
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(RowsResponseDto) } },
+      'application/x-ndjson': { schema: { type: 'string', description: 'Every matching row, streamed: one row object per line.' } },
+      'text/csv': { schema: { type: 'string', description: 'Every matching row, streamed: a header line, then one CSV record per row.' } },
+    },
+  })
+  read(
+    @Param() { db_name, table_name }: TableParamsDto,
+    @Query() params: Record<string, unknown>,
+    @AcceptedRowFormat() format: RowFormat,
+  ): Promise<RowsResponseDto | StreamableFile> {
+    return this.rows.respond(db_name, table_name, params, format);
   }
 
   /** Update the rows the filters match (same filters as GET). Without filters: 400 UNFILTERED_WRITE unless `_all=true`. */

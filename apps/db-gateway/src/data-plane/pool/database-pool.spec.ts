@@ -249,7 +249,7 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
 
     it('hands out the rows in batches of at most the size asked, in order, then none', async () => {
       await fill(1000);
-      const cursor = await sut.cursor('SELECT id FROM t WHERE id > ? ORDER BY id', [10]);
+      const cursor = await sut.cursor((connection) => connection.cursor('SELECT id FROM t WHERE id > ? ORDER BY id', [10]));
       const sizes: number[] = [];
       const ids: unknown[] = [];
       for (let batch = await cursor.next(300, 1 << 20); batch.length > 0; batch = await cursor.next(300, 1 << 20)) {
@@ -263,7 +263,7 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
 
     it('stops a batch early once its rows pass the byte budget', async () => {
       await fill(100);
-      const cursor = await sut.cursor("SELECT id, zeroblob(100000) AS b FROM t ORDER BY id", []);
+      const cursor = await sut.cursor((connection) => connection.cursor("SELECT id, zeroblob(100000) AS b FROM t ORDER BY id", []));
       const first = await cursor.next(100, 250_000);
       expect(first.length).toBeGreaterThanOrEqual(2);
       expect(first.length).toBeLessThan(10);
@@ -272,7 +272,7 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
 
     it('holds its reader until closed, then the statement no longer pins an old snapshot', async () => {
       await fill(10);
-      const cursor = await sut.cursor('SELECT id FROM t ORDER BY id', []);
+      const cursor = await sut.cursor((connection) => connection.cursor('SELECT id FROM t ORDER BY id', []));
       expect(await cursor.next(3, 1 << 20)).toHaveLength(3);
       await sut.write((connection) => connection.run("INSERT INTO t (v) VALUES ('late')"));
       expect(await cursor.next(100, 1 << 20)).toHaveLength(7); // the cursor reads its own snapshot
@@ -282,16 +282,31 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
 
     it('reports an error met mid-way and stops there', async () => {
       await fill(100);
-      const cursor = await sut.cursor('SELECT CASE WHEN id < 50 THEN id ELSE abs(-9223372036854775807 - 1) END AS v FROM t ORDER BY id', []);
+      const cursor = await sut.cursor((connection) => connection.cursor('SELECT CASE WHEN id < 50 THEN id ELSE abs(-9223372036854775807 - 1) END AS v FROM t ORDER BY id', []));
       expect(await cursor.next(20, 1 << 20)).toHaveLength(20);
       await expect(cursor.next(100, 1 << 20)).rejects.toMatchObject({ message: 'integer overflow' });
       await expect(cursor.next(100, 1 << 20)).resolves.toEqual([]);
       await cursor.close();
     });
 
+    it('closed while a batch is in flight, leaves nothing running on the reader for the next request', async () => {
+      await sut.close();
+      sut = new DatabasePool('one-reader', join(dir, 'one-reader.db'), new NodeSqlite3Driver(), { readers: 1, busyTimeoutMs: 1000, synchronous: 'NORMAL', statementTimeoutMs: 0 });
+      await fill(2000);
+      const cursor = await sut.cursor((connection) => connection.cursor('SELECT a.id FROM t a, t b', []));
+      const batch = cursor.next(512, 1 << 20);
+      await cursor.close();
+      await batch;
+      // A capped read interrupts its own statement at the cap; with another statement left running on
+      // the connection, SQLite would keep that interrupt for the next statement too.
+      for (let i = 0; i < 3; i++) {
+        await expect(sut.read((connection) => connection.all('SELECT id FROM t', [], { maxRows: 5, maxBytes: 1 << 20 }))).resolves.toHaveLength(6);
+      }
+    });
+
     it('is ended by closing the pool: its next batch fails with POOL_CLOSED and the close does not wait for it', async () => {
       await fill(100);
-      const cursor = await sut.cursor('SELECT id FROM t', []);
+      const cursor = await sut.cursor((connection) => connection.cursor('SELECT id FROM t', []));
       expect(await cursor.next(10, 1 << 20)).toHaveLength(10);
       await sut.close();
       await expect(cursor.next(10, 1 << 20)).rejects.toBeInstanceOf(SqliteError);

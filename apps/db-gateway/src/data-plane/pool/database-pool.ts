@@ -1,4 +1,4 @@
-import { OpenOptions, RowCursor, SqliteBindings, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from '../sqlite/sqlite.port';
+import { OpenOptions, RowCursor, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from '../sqlite/sqlite.port';
 import { EXPLAIN_STATEMENT_PLAN, Instruction, StatementPlan, planFromInstructions } from '../statements/statement-plan';
 import { WriteBatcher, WriteMode } from './write-batcher';
 
@@ -79,12 +79,12 @@ export class DatabasePool {
   }
 
   /**
-   * A cursor over a read-only statement, on a reader held until the cursor is closed: for a stream that
+   * A cursor (`open` makes it, usually `connection.cursor(sql)`) on a reader held until the cursor is closed: for a stream that
    * reads rows as its client takes them. The statement timeout bounds each `next`, not the cursor's
    * life, which lasts as long as the client reads. Closing the pool ends open cursors (their next
    * `next` fails with POOL_CLOSED), so a stalled client cannot hold a prune or shutdown.
    */
-  async cursor(sql: string, bindings: SqliteBindings): Promise<PooledCursor> {
+  async cursor(open: (connection: SqliteConnection) => RowCursor): Promise<PooledCursor> {
     if (this.closed) throw new SqliteError(POOL_CLOSED, `The pool of database '${this.name}' is closed.`);
     this.active++;
     let reader: SqliteConnection | undefined;
@@ -96,7 +96,7 @@ export class DatabasePool {
       throw error;
     }
     const held = reader;
-    const cursor = new PooledCursor(held.cursor(sql, bindings), (step) => this.timed(held, step), () => {
+    const cursor = new PooledCursor(open(held), (step) => this.timed(held, step), () => {
       this.cursors.delete(cursor);
       this.releaseReader(held);
       this.settle();
@@ -235,6 +235,7 @@ export class DatabasePool {
 export class PooledCursor {
   private released = false;
   private failure?: Error;
+  private reading?: Promise<unknown>;
 
   constructor(
     private readonly cursor: RowCursor,
@@ -245,7 +246,9 @@ export class PooledCursor {
   async next(maxRows: number, maxBytes: number): Promise<SqliteRow[]> {
     if (this.failure) throw this.failure;
     if (this.released) return [];
-    return this.timed(() => this.cursor.next(maxRows, maxBytes));
+    const batch = this.timed(() => this.cursor.next(maxRows, maxBytes));
+    this.reading = batch;
+    return batch;
   }
 
   /** Ends the read and returns the reader to the pool. Idempotent. */
@@ -253,6 +256,9 @@ export class PooledCursor {
     if (this.released) return;
     this.released = true;
     try {
+      // The reader goes back only once its last batch has settled: its timeout timer must never
+      // interrupt the connection after another request has it.
+      await this.reading?.catch(() => undefined);
       await this.cursor.close();
     } finally {
       this.release();

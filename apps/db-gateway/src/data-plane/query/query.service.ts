@@ -53,7 +53,7 @@ export class QueryService {
       lease.release();
       throw error;
     }
-    return this.streams.open(database, lease, statement.sql, statement.bindings, format);
+    return this.streams.open(database, lease, statement.sql, (connection) => connection.cursor(statement.sql, statement.bindings), format);
   }
 
   /** `access: 'read'` (a read key) may run only statements that read. */

@@ -183,7 +183,8 @@ class NodeSqlite3Cursor extends RowCursor {
     const statement = await this.statement;
     const rows: SqliteRow[] = [];
     let bytes = 0;
-    while (rows.length < maxRows && bytes < maxBytes && !this.finished) {
+    // Stops at once when closed meanwhile: a step after the reset would start the statement over.
+    while (rows.length < maxRows && bytes < maxBytes && !this.finished && !this.closed) {
       const steps: Promise<SqliteRow | undefined>[] = [];
       for (let i = Math.min(this.depth, maxRows - rows.length); i > 0; i--) steps.push(this.step(statement));
       const outcomes = await Promise.allSettled(steps);

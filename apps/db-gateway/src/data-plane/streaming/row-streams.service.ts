@@ -5,7 +5,7 @@ import { DomainError } from '../../common/domain.error';
 import { statusOf } from '../../common/error-status';
 import { DatabasePool } from '../pool/database-pool';
 import { translateSqliteError } from '../sql-error.translator';
-import { SqliteBindings } from '../sqlite/sqlite.port';
+import { RowCursor, SqliteConnection } from '../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
 import { CsvEncoder, NdjsonEncoder, RowEncoder } from './row-encoders';
 import { RowFormat, STREAM_CONTENT_TYPES } from './row-format';
@@ -25,12 +25,12 @@ export class RowStreams {
   constructor(private readonly events: StatementEvents) {}
 
   /**
-   * Opens a cursor and reads the first batch before answering, so that a statement failing at once
+   * Opens a cursor (`sql` names it in metrics and the slow log) and reads the first batch before answering, so that a statement failing at once
    * still gets its normal error response and status; after that the status is sent and a failure
    * can only cut the stream (NDJSON: a last `{"error": ...}` line, then the connection is closed
    * without completing the response, which HTTP clients report as a truncated transfer).
    */
-  async open(database: string, lease: PoolLease, sql: string, bindings: SqliteBindings, format: StreamFormat): Promise<StreamableFile> {
+  async open(database: string, lease: PoolLease, sql: string, openCursor: (connection: SqliteConnection) => RowCursor, format: StreamFormat): Promise<StreamableFile> {
     let finished!: (outcome: { rows: number; error: Error | null }) => void;
     const outcome = new Promise<{ rows: number; error: Error | null }>((resolve) => (finished = resolve));
     void this.events
@@ -42,7 +42,7 @@ export class RowStreams {
       .catch(() => undefined);
     let cursor;
     try {
-      cursor = await lease.pool.cursor(sql, bindings);
+      cursor = await lease.pool.cursor(openCursor);
     } catch (error) {
       lease.release();
       finished({ rows: 0, error: error as Error });

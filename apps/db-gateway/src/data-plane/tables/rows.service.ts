@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { RowsResponseDto, UpdateRowsRequestDto, WriteRowsResponseDto } from '@dbforge/contracts';
+import { Injectable, StreamableFile } from '@nestjs/common';
+import { ErrorCode, RowsResponseDto, UpdateRowsRequestDto, WriteRowsResponseDto } from '@dbforge/contracts';
 import { CatalogService } from '../../catalog/catalog.service';
 import { GatewayConfig } from '../../config/gateway.config';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
@@ -11,6 +11,10 @@ import { RowsQuery, TableShape, parseRowsQuery } from './rows-query';
 import { RowsStatement, buildRowsCount, buildRowsDelete, buildRowsSelect, buildRowsUpdate, pageOf } from './rows-sql';
 import { quoteIdentifier } from './sql-identifiers';
 import { tableShapeOf } from './table-shape';
+import { DomainError } from '../../common/domain.error';
+import { RowFormat } from '../streaming/row-format';
+import { RowStreams, StreamFormat } from '../streaming/row-streams.service';
+import { KeysetRowsCursor } from './keyset-rows.cursor';
 
 /** The rows API on /tables/{table}/rows: filtered, ordered, paged reads; filtered updates and deletes. */
 @Injectable()
@@ -20,7 +24,48 @@ export class RowsService {
     private readonly pools: ConnectionPoolService,
     private readonly config: GatewayConfig,
     private readonly events: StatementEvents,
+    private readonly streams: RowStreams,
   ) {}
+
+  /** A read answered in `format`: JSON (paged, capped), or every matching row streamed as NDJSON or CSV. */
+  respond(database: string, table: string, params: Record<string, unknown>, format: RowFormat): Promise<RowsResponseDto | StreamableFile> {
+    return format === 'json' ? this.read(database, table, params) : this.stream(database, table, params, format);
+  }
+
+  /**
+   * Every row the filters match (up to `_limit` when given, from `_offset` or `_after`), streamed in
+   * keyset pages of one read transaction: not capped by the result limits, memory flat.
+   */
+  async stream(database: string, table: string, params: Record<string, unknown>, format: StreamFormat): Promise<StreamableFile> {
+    this.catalog.requireActive(database);
+    const lease = await this.pools.acquire(database);
+    let shape: TableShape;
+    let query: RowsQuery;
+    try {
+      [shape, query] = await withSqlErrors(() =>
+        lease.pool.read(async (connection): Promise<[TableShape, RowsQuery]> => {
+          const found = await tableShapeOf(connection, table);
+          return [found, parseRowsQuery(params, found, 'read', Number.MAX_SAFE_INTEGER)];
+        }),
+      );
+      if (query.count) throw new DomainError(ErrorCode.VALIDATION_FAILED, '_count=true is not available on a streamed read; ask with Accept: application/json.');
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    const label = `SELECT * FROM ${quoteIdentifier(table)} (rows endpoint, streamed)`;
+    return this.streams.open(
+      database,
+      lease,
+      label,
+      (connection) => {
+        if (shape.rowKey.length > 0) return new KeysetRowsCursor(connection, shape, query);
+        const select = buildRowsSelect(shape, query, query.limit ?? Number.MAX_SAFE_INTEGER); // a view: one statement, stepped
+        return connection.cursor(select.sql, select.bindings.slice(0, -2).concat([query.limit ?? -1, query.offset ?? 0]));
+      },
+      format,
+    );
+  }
 
   read(database: string, table: string, params: Record<string, unknown>): Promise<RowsResponseDto> {
     this.catalog.requireActive(database);
