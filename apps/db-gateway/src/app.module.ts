@@ -10,6 +10,7 @@ import { DomainExceptionFilter } from './common/domain-exception.filter';
 import { GatewayValidationPipe } from './common/gateway-validation.pipe';
 import { ConfigModule } from './config/config.module';
 import { DataController } from './data/data.controller';
+import { SchemaChangesController } from './data/schema-changes.controller';
 import { DataPlaneModule } from './data-plane/data-plane.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { OrchestratorModule } from './orchestrator/orchestrator.module';
@@ -20,7 +21,7 @@ import { SystemController } from './system/system.controller';
 
 @Module({
   imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule],
-  controllers: [SystemController, HealthController, AdminController, KeysController, DataController],
+  controllers: [SystemController, HealthController, AdminController, KeysController, DataController, SchemaChangesController],
   providers: [
     HealthService,
     HttpDrain,

@@ -31,3 +31,6 @@ export * from './keys/api-key-scope';
 export * from './keys/create-api-key-request.dto';
 export * from './keys/api-key.dto';
 export * from './keys/api-key-params.dto';
+export * from './data/add-index-request.dto';
+export * from './data/add-column-request.dto';
+export * from './data/schema-change-response.dto';

@@ -5,13 +5,14 @@ import { QueryService } from './query/query.service';
 import { TransactionService } from './query/transaction.service';
 import { SqliteModule } from './sqlite/sqlite.module';
 import { StatementEvents } from './statement-events';
+import { SchemaChangesService } from './tables/schema-changes.service';
 import { SchemaService } from './tables/schema.service';
 import { TablesService } from './tables/tables.service';
 
 /** Runs SQL: a connection pool per database file, statements, the convenience table endpoints. */
 @Module({
   imports: [SqliteModule, CatalogModule],
-  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents],
-  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents],
+  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, SchemaChangesService],
+  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, SchemaChangesService],
 })
 export class DataPlaneModule {}
