@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller';
 import { KeysController } from './admin/keys.controller';
+import { TrashController } from './admin/trash.controller';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
 import { RateLimitGuard } from './auth/rate-limit.guard';
@@ -21,7 +22,7 @@ import { SystemController } from './system/system.controller';
 
 @Module({
   imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule],
-  controllers: [SystemController, HealthController, AdminController, KeysController, DataController, SchemaChangesController],
+  controllers: [SystemController, HealthController, AdminController, KeysController, DataController, SchemaChangesController, TrashController],
   providers: [
     HealthService,
     HttpDrain,

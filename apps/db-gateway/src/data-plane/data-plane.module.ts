@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
+import { DatabaseStorageService } from './database-storage.service';
 import { ConnectionPoolService } from './pool/connection-pool.service';
 import { QueryService } from './query/query.service';
 import { TransactionService } from './query/transaction.service';
@@ -12,7 +13,7 @@ import { TablesService } from './tables/tables.service';
 /** Runs SQL: a connection pool per database file, statements, the convenience table endpoints. */
 @Module({
   imports: [SqliteModule, CatalogModule],
-  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, SchemaChangesService],
-  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, SchemaChangesService],
+  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, SchemaChangesService, DatabaseStorageService],
+  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, SchemaChangesService, DatabaseStorageService],
 })
 export class DataPlaneModule {}

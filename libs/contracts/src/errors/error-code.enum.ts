@@ -59,4 +59,8 @@ export enum ErrorCode {
   DATABASE_BUSY = 'DATABASE_BUSY',
   /** An unexpected failure inside the gateway (500); the detail never leaks internals. */
   INTERNAL_ERROR = 'INTERNAL_ERROR',
+  /** Undeleting a name that exists now (active or pruned): delete or rename it first (409). */
+  DATABASE_EXISTS = 'DATABASE_EXISTS',
+  /** Undeleting or purging a name that has no copy in the trash (404). */
+  NOT_IN_TRASH = 'NOT_IN_TRASH',
 }
