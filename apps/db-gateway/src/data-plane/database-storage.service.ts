@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DatabaseStorageDto, DatabaseTableSummaryDto } from '@dbforge/contracts';
+import { DatabaseStorage, DatabaseTableSummaryDto } from '@dbforge/contracts';
 import { stat } from 'node:fs/promises';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { GatewayConfig } from '../config/gateway.config';
@@ -23,14 +23,14 @@ export class DatabaseStorageService {
    * An active database is read through its pool (a reader); a pruned one from its file, opened
    * read-only for this call only, so no pool stays open for it. Figures that cannot be read are null.
    */
-  async of(name: string, active: boolean): Promise<DatabaseStorageDto> {
+  async of(name: string, active: boolean): Promise<DatabaseStorage> {
     const figures = await (active ? this.pools.use(name, (pool) => pool.read((connection) => this.read(connection))) : this.readClosed(name)).catch(
       () => UNREADABLE,
     );
     return { ...figures, last_written_at: await this.lastWrittenAt(name) };
   }
 
-  private async readClosed(name: string): Promise<Omit<DatabaseStorageDto, 'last_written_at'>> {
+  private async readClosed(name: string): Promise<Omit<DatabaseStorage, 'last_written_at'>> {
     const file = this.layout.fileOf(name);
     await stat(file); // never let the read-only open create anything
     const connection = await this.driver.open(file, { readOnly: true, busyTimeoutMs: this.config.busyTimeoutMs, synchronous: this.config.synchronous });
@@ -41,7 +41,7 @@ export class DatabaseStorageService {
     }
   }
 
-  private async read(connection: SqliteConnection): Promise<Omit<DatabaseStorageDto, 'last_written_at'>> {
+  private async read(connection: SqliteConnection): Promise<Omit<DatabaseStorage, 'last_written_at'>> {
     const objects = await connection.all(
       "SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
     );

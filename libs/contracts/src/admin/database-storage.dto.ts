@@ -1,4 +1,4 @@
-import { ApiProperty, IntersectionType } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { DatabaseDetailsDto } from './database-details.dto';
 
 export class DatabaseTableSummaryDto {
@@ -16,8 +16,8 @@ export class DatabaseTableSummaryDto {
   row_count!: number | null;
 }
 
-/** SQLite's own figures for one database, read from its file; each is `null` when the file cannot be read. */
-export class DatabaseStorageDto {
+/** `GET /admin/databases/{db_name}`: the v1 details plus SQLite's own figures, read from the file; each is `null` when the file cannot be read. */
+export class DatabaseDetailsWithStorageDto extends DatabaseDetailsDto {
   /** Tables and views, SQLite's internal ones left out. */
   @ApiProperty({ type: [DatabaseTableSummaryDto], nullable: true })
   tables!: DatabaseTableSummaryDto[] | null;
@@ -39,5 +39,5 @@ export class DatabaseStorageDto {
   last_written_at!: string | null;
 }
 
-/** `GET /admin/databases/{db_name}`: the v1 details plus the storage figures. */
-export class DatabaseDetailsWithStorageDto extends IntersectionType(DatabaseDetailsDto, DatabaseStorageDto) {}
+/** The storage figures alone. */
+export type DatabaseStorage = Pick<DatabaseDetailsWithStorageDto, 'tables' | 'page_size' | 'page_count' | 'freelist_count' | 'last_written_at'>;
