@@ -45,6 +45,7 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationBootstrap(): Promise<void> {
     await this.repair();
+    await this.sweep().catch((error: unknown) => this.logger.error(`Trash sweep: ${String(error)}`));
     this.sweeper = setInterval(() => void this.sweep().catch((error: unknown) => this.logger.error(`Trash sweep: ${String(error)}`)), this.config.trashSweepIntervalMs);
     this.sweeper.unref();
   }
