@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseStorage, DatabaseTableSummaryDto } from '@dbforge/contracts';
 import { stat } from 'node:fs/promises';
+import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { GatewayConfig } from '../config/gateway.config';
 import { ConnectionPoolService } from './pool/connection-pool.service';
@@ -13,6 +14,7 @@ const UNREADABLE = { tables: null, page_size: null, page_count: null, freelist_c
 @Injectable()
 export class DatabaseStorageService {
   constructor(
+    private readonly catalog: CatalogService,
     private readonly pools: ConnectionPoolService,
     private readonly driver: SqliteDriver,
     private readonly layout: DatabaseLayout,
@@ -22,8 +24,10 @@ export class DatabaseStorageService {
   /**
    * An active database is read through its pool (a reader); a pruned one from its file, opened
    * read-only for this call only, so no pool stays open for it. Figures that cannot be read are null.
+   * Whether it is active is checked in the same tick as the pool lease, so a prune or delete cannot slip in between.
    */
-  async of(name: string, active: boolean): Promise<DatabaseStorage> {
+  async of(name: string): Promise<DatabaseStorage> {
+    const active = this.catalog.find(name)?.status === 'active';
     const figures = await (active ? this.pools.use(name, (pool) => pool.read((connection) => this.read(connection))) : this.readClosed(name)).catch(
       () => UNREADABLE,
     );

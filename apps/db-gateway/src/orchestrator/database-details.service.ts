@@ -18,6 +18,6 @@ export class DatabaseDetailsService {
     const entry = this.catalog.find(name);
     if (!entry) throw DomainError.databaseNotFound();
     const details = await this.lifecycle.describe(name);
-    return { ...details, ...(await this.storage.of(name, entry.status === 'active')) };
+    return { ...details, ...(await this.storage.of(name)) };
   }
 }
