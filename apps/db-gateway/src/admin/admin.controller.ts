@@ -60,7 +60,7 @@ export class AdminController {
   /** One database: its worker (id, state, image, start time, limits), file sizes, tables, pages and last write; pruned ones too. */
   @Get('databases/:db_name')
   @ApiOkResponse({ type: DatabaseDetailsWithStorageDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Never spawned.' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Never spawned, or deleted.' })
   @ApiErrors(HttpStatus.BAD_REQUEST)
   describe(@Param() { db_name }: DatabaseNameParamsDto): Promise<DatabaseDetailsWithStorageDto> {
     return this.details.describe(db_name);
