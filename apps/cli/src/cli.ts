@@ -20,7 +20,7 @@ Usage: dbforge [--url URL] [--key KEY] [--json] <command> ...
   spawn <db>                          create a database (or say it exists)
   prune <db>                          remove its worker, keep its data
   list                                active databases
-  describe <db>                       worker, state, file sizes
+  describe <db>                       worker, state, file sizes, tables, pages, last write
   reconcile                           make workers match the catalog
   query <db> [SQL] [--file F] [--params JSON] [--format ndjson|csv]
                                       run one statement (SQL from the argument, a file, or stdin);
@@ -37,10 +37,17 @@ Usage: dbforge [--url URL] [--key KEY] [--json] <command> ...
                                       _order=age.desc,name, _limit, _offset, _after=CURSOR, _count=true
   insert <db> <table> [JSON] --on-conflict COL[,COL][:ignore]
                                       upsert: update (or skip, with :ignore) rows colliding on COLs
-  update <db> <table> <SET-JSON> [column=value]... [--all]
+  update-rows <db> <table> <SET-JSON> [column=value]... [--all]
                                       set columns on the matching rows (no filters: needs --all)
-  delete <db> <table> [column=value]... [--all]
+  delete-rows <db> <table> [column=value]... [--all]
                                       delete the matching rows (no filters: needs --all)
+  drop-table <db> <table>             drop a table or view
+  add-index <db> <table> <column>... [--unique] [--name NAME]
+  add-column <db> <table> <name:TYPE[:notnull]> [--default JSON]
+  delete <db>                         move a database to the trash (worker removed)
+  undelete <db>                       bring back its newest trashed copy and spawn it
+  purge <db>                          remove its trashed copies from disk
+  trash                               deleted databases and when they are purged
   ping                                the greeting (v1 get_root)
   keys mint <db> --scope read|read-write [--expires SECONDS] [--name NAME]
   keys list <db>
@@ -61,7 +68,7 @@ interface Parsed {
 function parse(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
-  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name', 'format', 'on-conflict']);
+  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name', 'format', 'on-conflict', 'default']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) {
@@ -257,16 +264,60 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         );
         return 0;
       }
-      case 'update': {
-        const [db, table, set, ...filters] = need(args, 3, 'update <db> <table> <SET-JSON> [column=value]... [--all]');
+      case 'update-rows': {
+        const [db, table, set, ...filters] = need(args, 3, 'update-rows <db> <table> <SET-JSON> [column=value]... [--all]');
         const result = await client.updateRows(db, table, filtersOf(filters), parseJson<Row>(set, 'the columns to set'), { all: flags.has('all') });
         print(result, () => `${result.message} rows_affected=${result.rows_affected}`);
         return 0;
       }
-      case 'delete': {
-        const [db, table, ...filters] = need(args, 2, 'delete <db> <table> [column=value]... [--all]');
+      case 'delete-rows': {
+        const [db, table, ...filters] = need(args, 2, 'delete-rows <db> <table> [column=value]... [--all]');
         const result = await client.deleteRows(db, table, filtersOf(filters), { all: flags.has('all') });
         print(result, () => `${result.message} rows_affected=${result.rows_affected}`);
+        return 0;
+      }
+      case 'drop-table': {
+        const [db, table] = need(args, 2, 'drop-table <db> <table>');
+        const result = await client.deleteTable(db, table);
+        print(result, () => result.message);
+        return 0;
+      }
+      case 'add-index': {
+        const [db, table, ...columns] = need(args, 3, 'add-index <db> <table> <column>... [--unique] [--name NAME]');
+        const name = flags.get('name');
+        const result = await client.addIndex(db, table, { columns, unique: flags.has('unique') || undefined, name: typeof name === 'string' ? name : undefined });
+        print(result, () => result.message);
+        return 0;
+      }
+      case 'add-column': {
+        const [db, table, spec] = need(args, 3, 'add-column <db> <table> <name:TYPE[:notnull]> [--default JSON]');
+        const fallback = flags.get('default');
+        const definition = { ...column(spec), ...(typeof fallback === 'string' ? { default: parseJson<string | number | boolean | null>(fallback, '--default') } : {}) };
+        const result = await client.addColumn(db, table, definition);
+        print(result, () => result.message);
+        return 0;
+      }
+      case 'delete': {
+        const [db] = need(args, 1, 'delete <db>');
+        const result = await client.deleteDatabase(db);
+        print(result, () => `${result.message} trash_id=${result.trash_id} purge_after=${result.purge_after}`);
+        return 0;
+      }
+      case 'undelete': {
+        const [db] = need(args, 1, 'undelete <db>');
+        const result = await client.undelete(db);
+        print(result, () => `${result.message} trash_id=${result.trash_id}`);
+        return 0;
+      }
+      case 'purge': {
+        const [db] = need(args, 1, 'purge <db>');
+        const result = await client.purge(db);
+        print(result, () => result.message);
+        return 0;
+      }
+      case 'trash': {
+        const result = await client.listTrash();
+        print(result, () => (result.length === 0 ? '(the trash is empty)' : formatTable(result as unknown as Record<string, unknown>[])));
         return 0;
       }
       case 'keys': {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller';
 import { KeysController } from './admin/keys.controller';
+import { TrashController } from './admin/trash.controller';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
 import { RateLimitGuard } from './auth/rate-limit.guard';
@@ -11,6 +12,7 @@ import { GatewayValidationPipe } from './common/gateway-validation.pipe';
 import { ConfigModule } from './config/config.module';
 import { DataController } from './data/data.controller';
 import { RowsController } from './data/rows.controller';
+import { SchemaChangesController } from './data/schema-changes.controller';
 import { DataPlaneModule } from './data-plane/data-plane.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { OrchestratorModule } from './orchestrator/orchestrator.module';
@@ -21,7 +23,7 @@ import { SystemController } from './system/system.controller';
 
 @Module({
   imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule],
-  controllers: [SystemController, HealthController, AdminController, KeysController, DataController, RowsController],
+  controllers: [SystemController, HealthController, AdminController, KeysController, DataController, RowsController, SchemaChangesController, TrashController],
   providers: [
     HealthService,
     HttpDrain,

@@ -60,14 +60,14 @@ describe('rows API through the typed client and the CLI', () => {
     expect(rows.status).toBe(0);
     expect(rows.stdout).toContain('(1 row of 2)');
     expect(rows.stdout).toMatch(/more: _after=[A-Za-z0-9_-]+/);
-    const update = await cli(['update', 'shop', 'items', '{"qty":5}', 'name=b'], env);
+    const update = await cli(['update-rows', 'shop', 'items', '{"qty":5}', 'name=b'], env);
     expect(update).toMatchObject({ status: 0, stdout: 'Rows updated successfully. rows_affected=1\n' });
     const upsert = await cli(['insert', 'shop', 'items', '[{"id":2,"name":"B"},{"id":50,"name":"z"}]', '--on-conflict', 'id:ignore'], env);
     expect(upsert).toMatchObject({ status: 0, stdout: 'Rows inserted successfully. rows_affected=1\n' });
-    const unfiltered = await cli(['delete', 'shop', 'items'], env);
+    const unfiltered = await cli(['delete-rows', 'shop', 'items'], env);
     expect(unfiltered.status).toBe(1);
     expect(unfiltered.stderr).toContain('_all=true');
-    const all = await cli(['delete', 'shop', 'items', '--all', '--json'], env);
+    const all = await cli(['delete-rows', 'shop', 'items', '--all', '--json'], env);
     expect(all.status).toBe(0);
     expect(JSON.parse(all.stdout)).toEqual({ message: 'Rows deleted successfully.', rows_affected: 4 });
   });

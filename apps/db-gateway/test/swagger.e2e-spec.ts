@@ -51,6 +51,13 @@ describe('Swagger explorer', () => {
         'GET /api/db/{db_name}/tables/{table_name}/rows [data]',
         'PATCH /api/db/{db_name}/tables/{table_name}/rows [data]',
         'DELETE /api/db/{db_name}/tables/{table_name}/rows [data]',
+        'DELETE /api/db/{db_name}/tables/{table_name} [data]',
+        'POST /api/db/{db_name}/tables/{table_name}/indexes [data]',
+        'POST /api/db/{db_name}/tables/{table_name}/columns [data]',
+        'DELETE /admin/databases/{db_name} [admin]',
+        'POST /admin/databases/{db_name}/undelete [admin]',
+        'GET /admin/trash [admin]',
+        'DELETE /admin/trash/{db_name} [admin]',
       ].sort(),
     );
   });
@@ -65,6 +72,14 @@ describe('Swagger explorer', () => {
     expect(document.components.schemas.ColumnDefinitionDto.properties).toEqual(
       expect.objectContaining({ name: expect.any(Object), type: expect.any(Object), primary_key: expect.any(Object), default: expect.any(Object) }),
     );
+    expect(document.components.schemas.AddColumnRequestDto.properties).toEqual(
+      expect.objectContaining({ name: expect.any(Object), type: expect.any(Object), not_null: expect.any(Object), default: expect.any(Object) }),
+    );
+    expect(document.components.schemas.AddIndexRequestDto.required).toEqual(['columns']);
+    expect(document.components.schemas.DatabaseDetailsWithStorageDto.properties).toEqual(
+      expect.objectContaining({ worker: expect.any(Object), file: expect.any(Object), tables: expect.any(Object), page_count: expect.any(Object), last_written_at: expect.any(Object) }),
+    );
+    expect(document.components.schemas.TrashEntryDto.properties?.purge_after.description).toContain('DBFORGE_TRASH_RETENTION_HOURS');
     expect(document.components.schemas.ErrorBodyDto.properties).toEqual(expect.objectContaining({ detail: expect.any(Object), error: expect.any(Object) }));
   });
 
@@ -73,5 +88,6 @@ describe('Swagger explorer', () => {
     expect(Object.keys(query.responses)).toEqual(expect.arrayContaining(['200', '400', '404']));
     expect(JSON.stringify(query.responses['404'])).toContain('#/components/schemas/ErrorBodyDto');
     expect(Object.keys(document.paths['/admin/databases/spawn/{db_name}'].post.responses)).toEqual(expect.arrayContaining(['200', '201', '400']));
+    expect(Object.keys(document.paths['/admin/databases/{db_name}/undelete'].post.responses)).toEqual(expect.arrayContaining(['201', '404', '409']));
   });
 });

@@ -4,7 +4,14 @@ import {
   CreateTableRequestDto,
   CreateTableResponseDto,
   CreatedApiKeyDto,
-  DatabaseDetailsDto,
+  AddColumnRequestDto,
+  AddIndexRequestDto,
+  DatabaseDetailsWithStorageDto,
+  DeleteDatabaseResponseDto,
+  PurgeTrashResponseDto,
+  SchemaChangeResponseDto,
+  TrashEntryDto,
+  UndeleteDatabaseResponseDto,
   DatabaseSummaryDto,
   ErrorBodyDto,
   HealthCheckDto,
@@ -90,7 +97,7 @@ export class DbForgeClient {
     return this.call('GET', '/admin/databases');
   }
 
-  describe(database: string): Promise<DatabaseDetailsDto> {
+  describe(database: string): Promise<DatabaseDetailsWithStorageDto> {
     return this.call('GET', `/admin/databases/${this.name(database)}`);
   }
 
@@ -210,6 +217,37 @@ export class DbForgeClient {
 
   revokeKey(database: string, keyId: string): Promise<RevokedApiKeyDto> {
     return this.call('DELETE', `/admin/databases/${this.name(database)}/keys/${encodeURIComponent(keyId)}`);
+  }
+
+  /** Drops a table (or a view). */
+  deleteTable(database: string, table: string): Promise<SchemaChangeResponseDto> {
+    return this.call('DELETE', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}`);
+  }
+
+  addIndex(database: string, table: string, request: AddIndexRequestDto): Promise<SchemaChangeResponseDto> {
+    return this.call('POST', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/indexes`, request);
+  }
+
+  addColumn(database: string, table: string, column: AddColumnRequestDto): Promise<SchemaChangeResponseDto> {
+    return this.call('POST', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/columns`, column);
+  }
+
+  /** Safe delete: the worker goes, the data moves to the trash (undelete brings it back until it is purged). */
+  deleteDatabase(database: string): Promise<DeleteDatabaseResponseDto> {
+    return this.call('DELETE', `/admin/databases/${this.name(database)}`);
+  }
+
+  undelete(database: string): Promise<UndeleteDatabaseResponseDto> {
+    return this.call('POST', `/admin/databases/${this.name(database)}/undelete`);
+  }
+
+  /** Removes every trashed copy of the database from disk. */
+  purge(database: string): Promise<PurgeTrashResponseDto> {
+    return this.call('DELETE', `/admin/trash/${this.name(database)}`);
+  }
+
+  listTrash(): Promise<TrashEntryDto[]> {
+    return this.call('GET', '/admin/trash');
   }
 
   /** Readiness; resolves with the report whether the gateway is ready or not. */

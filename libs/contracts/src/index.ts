@@ -34,3 +34,8 @@ export * from './keys/api-key-params.dto';
 export * from './data/update-rows-request.dto';
 export * from './data/write-rows-response.dto';
 export * from './data/on-conflict.dto';
+export * from './data/add-index-request.dto';
+export * from './data/add-column-request.dto';
+export * from './data/schema-change-response.dto';
+export * from './admin/database-storage.dto';
+export * from './admin/trash.dto';

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
-  DatabaseDetailsDto,
+  DatabaseDetailsWithStorageDto,
   DatabaseNameParamsDto,
   DatabaseSummaryDto,
   ErrorBodyDto,
@@ -12,6 +12,7 @@ import {
 import type { Response } from 'express';
 import { AdminRoute } from '../auth/access.decorators';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { DatabaseDetailsService } from '../orchestrator/database-details.service';
 import { DatabaseLifecycleService } from '../orchestrator/database-lifecycle.service';
 import { ReconciliationService } from '../orchestrator/reconciliation.service';
 
@@ -23,6 +24,7 @@ export class AdminController {
   constructor(
     private readonly lifecycle: DatabaseLifecycleService,
     private readonly reconciliation: ReconciliationService,
+    private readonly details: DatabaseDetailsService,
   ) {}
 
   /**
@@ -55,13 +57,13 @@ export class AdminController {
     return this.lifecycle.list();
   }
 
-  /** One database: its worker (id, state, image, start time, limits) and data file sizes; pruned ones too. */
+  /** One database: its worker (id, state, image, start time, limits), file sizes, tables, pages and last write; pruned ones too. */
   @Get('databases/:db_name')
-  @ApiOkResponse({ type: DatabaseDetailsDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Never spawned.' })
+  @ApiOkResponse({ type: DatabaseDetailsWithStorageDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Never spawned, or deleted.' })
   @ApiErrors(HttpStatus.BAD_REQUEST)
-  describe(@Param() { db_name }: DatabaseNameParamsDto): Promise<DatabaseDetailsDto> {
-    return this.lifecycle.describe(db_name);
+  describe(@Param() { db_name }: DatabaseNameParamsDto): Promise<DatabaseDetailsWithStorageDto> {
+    return this.details.describe(db_name);
   }
 
   /** Make the workers match the catalog now: restart or recreate missing workers, adopt labelled ones, report orphans. */

@@ -56,4 +56,16 @@ export class CatalogService implements OnModuleInit, OnApplicationShutdown {
       throw error;
     }
   }
+
+  /** Forgets `name` (safe delete moved its data to the trash); in memory first, restored if the write fails. */
+  async remove(name: string): Promise<void> {
+    const previous = this.entries.get(name);
+    this.entries.delete(name);
+    try {
+      await this.repository.remove(name);
+    } catch (error) {
+      if (previous) this.entries.set(name, previous);
+      throw error;
+    }
+  }
 }

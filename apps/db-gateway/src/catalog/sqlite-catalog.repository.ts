@@ -63,6 +63,11 @@ export class SqliteCatalogRepository extends CatalogRepository {
     );
   }
 
+  async remove(name: string): Promise<void> {
+    if (!this.connection) throw new Error('Catalog is not open.');
+    await this.connection.run('DELETE FROM databases WHERE name = ?', [name]);
+  }
+
   async close(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;

@@ -50,6 +50,10 @@ export function statusOf(code: ErrorCode): HttpStatus {
       return HttpStatus.BAD_GATEWAY;
     case ErrorCode.INTERNAL_ERROR:
       return HttpStatus.INTERNAL_SERVER_ERROR;
+    case ErrorCode.DATABASE_EXISTS:
+      return HttpStatus.CONFLICT;
+    case ErrorCode.NOT_IN_TRASH:
+      return HttpStatus.NOT_FOUND;
     default:
       return assertUnreachable(code);
   }

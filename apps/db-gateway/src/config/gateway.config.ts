@@ -160,4 +160,16 @@ export class GatewayConfig {
   @Min(0)
   @Max(100_000)
   metricsMaxDatabases!: number;
+
+  /** DBFORGE_TRASH_RETENTION_HOURS: how long a deleted database waits in the trash before the sweep purges it (0: purged by the delete itself). */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(87_600)
+  trashRetentionHours!: number;
+
+  /** DBFORGE_TRASH_SWEEP_INTERVAL_MS: how often expired trash is purged. */
+  @IsInt()
+  @Min(10)
+  @Max(86_400_000)
+  trashSweepIntervalMs!: number;
 }

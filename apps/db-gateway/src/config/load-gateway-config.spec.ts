@@ -47,6 +47,8 @@ describe('loadGatewayConfig', () => {
       logFormat: 'json',
       slowStatementMs: 500,
       metricsMaxDatabases: 100,
+      trashRetentionHours: 168,
+      trashSweepIntervalMs: 3_600_000,
     });
     expect(config.adminKey).toBeUndefined();
     expect(isAbsolute(config.dataDir)).toBe(true);
@@ -86,6 +88,8 @@ describe('loadGatewayConfig', () => {
       DBFORGE_LOG_FORMAT: 'pretty',
       DBFORGE_SLOW_STATEMENT_MS: '0',
       DBFORGE_METRICS_MAX_DATABASES: '3',
+      DBFORGE_TRASH_RETENTION_HOURS: '0.5',
+      DBFORGE_TRASH_SWEEP_INTERVAL_MS: '60000',
     });
     expect({ ...config }).toEqual({
       port: 9090,
@@ -116,6 +120,8 @@ describe('loadGatewayConfig', () => {
       logFormat: 'pretty',
       slowStatementMs: 0,
       metricsMaxDatabases: 3,
+      trashRetentionHours: 0.5,
+      trashSweepIntervalMs: 60_000,
     });
   });
 
@@ -165,6 +171,9 @@ describe('loadGatewayConfig', () => {
     ['DBFORGE_MAX_OPEN_DATABASES', '0', /not be less than 1/],
     ['DBFORGE_BUSY_TIMEOUT_MS', 'soon', /integer/],
     ['DBFORGE_MAX_BODY_BYTES', '10', /not be less than 1024/],
+    ['DBFORGE_TRASH_RETENTION_HOURS', '-1', /not be less than 0/],
+    ['DBFORGE_TRASH_RETENTION_HOURS', 'a week', /number/],
+    ['DBFORGE_TRASH_SWEEP_INTERVAL_MS', '0', /not be less than 10/],
   ])('rejects %s=%s', (name, value, reason) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

@@ -33,6 +33,8 @@ export const CONFIG_DEFAULTS = {
   DBFORGE_LOG_FORMAT: 'json',
   DBFORGE_SLOW_STATEMENT_MS: '500',
   DBFORGE_METRICS_MAX_DATABASES: '100',
+  DBFORGE_TRASH_RETENTION_HOURS: '168',
+  DBFORGE_TRASH_SWEEP_INTERVAL_MS: '3600000',
 } as const;
 
 type EnvName = keyof typeof CONFIG_DEFAULTS;
@@ -89,6 +91,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     logFormat: 'DBFORGE_LOG_FORMAT',
     slowStatementMs: 'DBFORGE_SLOW_STATEMENT_MS',
     metricsMaxDatabases: 'DBFORGE_METRICS_MAX_DATABASES',
+    trashRetentionHours: 'DBFORGE_TRASH_RETENTION_HOURS',
+    trashSweepIntervalMs: 'DBFORGE_TRASH_SWEEP_INTERVAL_MS',
   };
   const config = plainToInstance(GatewayConfig, {
     port: integer(read('PORT')),
@@ -120,6 +124,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     logFormat: (env.DBFORGE_LOG_FORMAT || (env.NODE_ENV === 'development' ? 'pretty' : CONFIG_DEFAULTS.DBFORGE_LOG_FORMAT)).toLowerCase(),
     slowStatementMs: integer(read('DBFORGE_SLOW_STATEMENT_MS')),
     metricsMaxDatabases: integer(read('DBFORGE_METRICS_MAX_DATABASES')),
+    trashRetentionHours: decimal(read('DBFORGE_TRASH_RETENTION_HOURS')),
+    trashSweepIntervalMs: integer(read('DBFORGE_TRASH_SWEEP_INTERVAL_MS')),
   });
   const errors = validateSync(config);
   if (errors.length > 0) {

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
+import { DatabaseStorageService } from './database-storage.service';
 import { ConnectionPoolService } from './pool/connection-pool.service';
 import { QueryService } from './query/query.service';
 import { TransactionService } from './query/transaction.service';
 import { SqliteModule } from './sqlite/sqlite.module';
 import { StatementEvents } from './statement-events';
 import { RowStreams } from './streaming/row-streams.service';
+import { SchemaChangesService } from './tables/schema-changes.service';
 import { SchemaService } from './tables/schema.service';
 import { TablesService } from './tables/tables.service';
 import { RowsService } from './tables/rows.service';
@@ -13,7 +15,7 @@ import { RowsService } from './tables/rows.service';
 /** Runs SQL: a connection pool per database file, statements, the convenience table endpoints. */
 @Module({
   imports: [SqliteModule, CatalogModule],
-  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowStreams, RowsService],
-  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowsService],
+  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowStreams, RowsService, SchemaChangesService, DatabaseStorageService],
+  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowsService, SchemaChangesService, DatabaseStorageService],
 })
 export class DataPlaneModule {}

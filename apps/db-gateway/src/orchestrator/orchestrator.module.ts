@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
 import { GatewayConfig } from '../config/gateway.config';
 import { DataPlaneModule } from '../data-plane/data-plane.module';
+import { DatabaseDetailsService } from './database-details.service';
 import { DatabaseLifecycleService } from './database-lifecycle.service';
+import { DatabaseTrashService } from './database-trash.service';
 import { DatabaseLocks } from './database-locks';
 import { ReconciliationService } from './reconciliation.service';
 import { ContainerRuntime } from './runtime/container-runtime.port';
@@ -14,11 +16,13 @@ import { V1LayoutImporter } from './v1-layout.importer';
   imports: [CatalogModule, DataPlaneModule],
   providers: [
     DatabaseLifecycleService,
+    DatabaseDetailsService,
+    DatabaseTrashService,
     DatabaseLocks,
     ReconciliationService,
     V1LayoutImporter,
     { provide: ContainerRuntime, useFactory: createContainerRuntime, inject: [GatewayConfig] },
   ],
-  exports: [DatabaseLifecycleService, ReconciliationService, ContainerRuntime],
+  exports: [DatabaseLifecycleService, DatabaseDetailsService, DatabaseTrashService, ReconciliationService, ContainerRuntime],
 })
 export class OrchestratorModule {}

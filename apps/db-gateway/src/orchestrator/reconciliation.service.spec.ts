@@ -70,6 +70,9 @@ class MemoryCatalogRepository extends CatalogRepository {
     else this.rows[index] = entry;
   }
   async close(): Promise<void> {}
+  async remove(name: string): Promise<void> {
+    this.rows.splice(this.rows.findIndex((row) => row.name === name), 1);
+  }
 }
 
 const entry = (name: string, status: 'active' | 'pruned', workerId: string | null = null): CatalogEntry => ({

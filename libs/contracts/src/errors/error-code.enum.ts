@@ -69,4 +69,8 @@ export enum ErrorCode {
   INVALID_CURSOR = 'INVALID_CURSOR',
   /** A PATCH or DELETE on the rows path without filters and without `_all=true` (400). */
   UNFILTERED_WRITE = 'UNFILTERED_WRITE',
+  /** Undeleting a name that exists now (active or pruned): delete or rename it first (409). */
+  DATABASE_EXISTS = 'DATABASE_EXISTS',
+  /** Undeleting or purging a name that has no copy in the trash (404). */
+  NOT_IN_TRASH = 'NOT_IN_TRASH',
 }

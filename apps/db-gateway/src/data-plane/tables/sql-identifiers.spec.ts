@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DomainError } from '../../common/domain.error';
 import { NodeSqlite3Driver } from '../sqlite/node-sqlite3.driver';
 import { SqliteConnection } from '../sqlite/sqlite.port';
-import { createTableSql, quoteIdentifier, sqlLiteral } from './sql-identifiers';
+import { columnDefinitionSql, createTableSql, quoteIdentifier, sqlLiteral } from './sql-identifiers';
 
 describe('quoteIdentifier', () => {
   it.each([
@@ -127,5 +127,17 @@ describe('createTableSql', () => {
       await connection.exec(sql);
       await expect(connection.exec(sql)).resolves.toBeUndefined();
     });
+  });
+});
+
+describe('columnDefinitionSql', () => {
+  it.each([
+    [{ name: 'age', type: 'INTEGER' }, '"age" INTEGER'],
+    [{ name: 'vip', type: 'INTEGER', not_null: true, default: false }, '"vip" INTEGER NOT NULL DEFAULT 0'],
+    [{ name: 'note', type: 'TEXT', default: "it's" }, '"note" TEXT DEFAULT \'it\'\'s\''],
+    [{ name: 'id', type: 'INTEGER', primary_key: true }, '"id" INTEGER PRIMARY KEY'],
+    [{ name: 'delta', type: 'REAL', default: -1.5 }, '"delta" REAL DEFAULT (-1.5)'],
+  ])('writes %j as %s', (column, sql) => {
+    expect(columnDefinitionSql(column)).toBe(sql);
   });
 });

@@ -36,3 +36,12 @@ export function createTableSql(table: string, columns: ColumnDefinitionDto[]): s
   if (keys.length > 1) definitions.push(`PRIMARY KEY (${keys.map((column) => quoteIdentifier(column.name)).join(', ')})`);
   return `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(table)} (${definitions.join(', ')})`;
 }
+
+/** One column definition for `ALTER TABLE ... ADD COLUMN`: the column-level form of what createTableSql writes. */
+export function columnDefinitionSql(column: ColumnDefinitionDto): string {
+  const parts = [quoteIdentifier(column.name), column.type];
+  if (column.primary_key) parts.push('PRIMARY KEY');
+  if (column.not_null) parts.push('NOT NULL');
+  if (column.default !== undefined) parts.push(`DEFAULT ${sqlLiteral(column.default)}`);
+  return parts.join(' ');
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseStorage, DatabaseTableSummaryDto } from '@dbforge/contracts';
+import { stat } from 'node:fs/promises';
+import { CatalogService } from '../catalog/catalog.service';
+import { DatabaseLayout } from '../catalog/database-layout';
+import { GatewayConfig } from '../config/gateway.config';
+import { ConnectionPoolService } from './pool/connection-pool.service';
+import { SqliteConnection, SqliteDriver } from './sqlite/sqlite.port';
+import { quoteIdentifier } from './tables/sql-identifiers';
+
+const UNREADABLE = { tables: null, page_size: null, page_count: null, freelist_count: null };
+
+/** SQLite's figures of one database (tables, pages) and when its files were last written. */
+@Injectable()
+export class DatabaseStorageService {
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly pools: ConnectionPoolService,
+    private readonly driver: SqliteDriver,
+    private readonly layout: DatabaseLayout,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  /**
+   * An active database is read through its pool (a reader); a pruned one from its file, opened
+   * read-only for this call only, so no pool stays open for it. Figures that cannot be read are null.
+   * Whether it is active is checked in the same tick as the pool lease, so a prune or delete cannot slip in between.
+   */
+  async of(name: string): Promise<DatabaseStorage> {
+    const active = this.catalog.find(name)?.status === 'active';
+    const figures = await (active ? this.pools.use(name, (pool) => pool.read((connection) => this.read(connection))) : this.readClosed(name)).catch(
+      () => UNREADABLE,
+    );
+    return { ...figures, last_written_at: await this.lastWrittenAt(name) };
+  }
+
+  private async readClosed(name: string): Promise<Omit<DatabaseStorage, 'last_written_at'>> {
+    const file = this.layout.fileOf(name);
+    await stat(file); // never let the read-only open create anything
+    const connection = await this.driver.open(file, { readOnly: true, busyTimeoutMs: this.config.busyTimeoutMs, synchronous: this.config.synchronous });
+    try {
+      return await this.read(connection);
+    } finally {
+      await connection.close();
+    }
+  }
+
+  private async read(connection: SqliteConnection): Promise<Omit<DatabaseStorage, 'last_written_at'>> {
+    const objects = await connection.all(
+      "SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+    );
+    const tables: DatabaseTableSummaryDto[] = [];
+    for (const object of objects) {
+      const name = String(object.name);
+      const rowCount = object.type === 'table' ? Number((await connection.all(`SELECT count(*) AS n FROM ${quoteIdentifier(name)}`))[0].n) : null;
+      tables.push({ name, type: String(object.type), row_count: rowCount });
+    }
+    const pragma = async (name: string) => Number((await connection.all(`SELECT * FROM pragma_${name}()`))[0][name]);
+    return { tables, page_size: await pragma('page_size'), page_count: await pragma('page_count'), freelist_count: await pragma('freelist_count') };
+  }
+
+  /** The newest mtime of the file and its WAL; an empty WAL is left out (opening a database creates one without writing). */
+  private async lastWrittenAt(name: string): Promise<string | null> {
+    const file = this.layout.fileOf(name);
+    const times = await Promise.all(
+      [file, `${file}-wal`].map((path) => stat(path).then((info) => (info.size > 0 ? info.mtimeMs : null), () => null)),
+    );
+    const newest = Math.max(...times.filter((time): time is number => time !== null));
+    return Number.isFinite(newest) ? new Date(newest).toISOString() : null;
+  }
+}
