@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller';
 import { KeysController } from './admin/keys.controller';
+import { BackupController } from './admin/backup.controller';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
+import { BackupModule } from './backup/backup.module';
 import { RateLimitGuard } from './auth/rate-limit.guard';
 import { CatalogModule } from './catalog/catalog.module';
 import { DomainExceptionFilter } from './common/domain-exception.filter';
@@ -19,8 +21,8 @@ import { HttpDrain } from './system/http-drain.service';
 import { SystemController } from './system/system.controller';
 
 @Module({
-  imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule],
-  controllers: [SystemController, HealthController, AdminController, KeysController, DataController],
+  imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule, BackupModule],
+  controllers: [SystemController, HealthController, AdminController, KeysController, DataController, BackupController],
   providers: [
     HealthService,
     HttpDrain,

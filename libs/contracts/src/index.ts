@@ -31,3 +31,6 @@ export * from './keys/api-key-scope';
 export * from './keys/create-api-key-request.dto';
 export * from './keys/api-key.dto';
 export * from './keys/api-key-params.dto';
+export * from './backup/snapshot.dto';
+export * from './backup/snapshot-params.dto';
+export * from './backup/export-query.dto';

@@ -46,6 +46,8 @@ describe('loadGatewayConfig', () => {
       logFormat: 'json',
       slowStatementMs: 500,
       metricsMaxDatabases: 100,
+      snapshotIntervalMinutes: 0,
+      snapshotRetention: 7,
     });
     expect(config.adminKey).toBeUndefined();
     expect(isAbsolute(config.dataDir)).toBe(true);
@@ -84,6 +86,8 @@ describe('loadGatewayConfig', () => {
       DBFORGE_LOG_FORMAT: 'pretty',
       DBFORGE_SLOW_STATEMENT_MS: '0',
       DBFORGE_METRICS_MAX_DATABASES: '3',
+      DBFORGE_SNAPSHOT_INTERVAL_MINUTES: '60',
+      DBFORGE_SNAPSHOT_RETENTION: '2',
     });
     expect({ ...config }).toEqual({
       port: 9090,
@@ -113,6 +117,8 @@ describe('loadGatewayConfig', () => {
       logFormat: 'pretty',
       slowStatementMs: 0,
       metricsMaxDatabases: 3,
+      snapshotIntervalMinutes: 60,
+      snapshotRetention: 2,
     });
   });
 
@@ -122,6 +128,7 @@ describe('loadGatewayConfig', () => {
     ['a CPU share that is not a number', { DBFORGE_WORKER_CPUS: 'half' }, 'DBFORGE_WORKER_CPUS'],
     ['a memory limit below what Docker accepts', { DBFORGE_WORKER_MEMORY_MB: '1' }, 'DBFORGE_WORKER_MEMORY_MB'],
     ['a short admin key', { DBFORGE_ADMIN_KEY: 'short' }, 'DBFORGE_ADMIN_KEY=(hidden)'],
+    ['a snapshot retention of 0', { DBFORGE_SNAPSHOT_RETENTION: '0' }, 'DBFORGE_SNAPSHOT_RETENTION'],
   ])('refuses %s', (_label, env, variable) => {
     expect(problemsOf(env).join('\n')).toContain(variable);
   });

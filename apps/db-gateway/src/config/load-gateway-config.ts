@@ -32,6 +32,8 @@ export const CONFIG_DEFAULTS = {
   DBFORGE_LOG_FORMAT: 'json',
   DBFORGE_SLOW_STATEMENT_MS: '500',
   DBFORGE_METRICS_MAX_DATABASES: '100',
+  DBFORGE_SNAPSHOT_INTERVAL_MINUTES: '0',
+  DBFORGE_SNAPSHOT_RETENTION: '7',
 } as const;
 
 type EnvName = keyof typeof CONFIG_DEFAULTS;
@@ -87,6 +89,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     logFormat: 'DBFORGE_LOG_FORMAT',
     slowStatementMs: 'DBFORGE_SLOW_STATEMENT_MS',
     metricsMaxDatabases: 'DBFORGE_METRICS_MAX_DATABASES',
+    snapshotIntervalMinutes: 'DBFORGE_SNAPSHOT_INTERVAL_MINUTES',
+    snapshotRetention: 'DBFORGE_SNAPSHOT_RETENTION',
   };
   const config = plainToInstance(GatewayConfig, {
     port: integer(read('PORT')),
@@ -117,6 +121,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     logFormat: (env.DBFORGE_LOG_FORMAT || (env.NODE_ENV === 'development' ? 'pretty' : CONFIG_DEFAULTS.DBFORGE_LOG_FORMAT)).toLowerCase(),
     slowStatementMs: integer(read('DBFORGE_SLOW_STATEMENT_MS')),
     metricsMaxDatabases: integer(read('DBFORGE_METRICS_MAX_DATABASES')),
+    snapshotIntervalMinutes: integer(read('DBFORGE_SNAPSHOT_INTERVAL_MINUTES')),
+    snapshotRetention: integer(read('DBFORGE_SNAPSHOT_RETENTION')),
   });
   const errors = validateSync(config);
   if (errors.length > 0) {

@@ -57,6 +57,8 @@ export enum ErrorCode {
   RUNTIME_FAILURE = 'RUNTIME_FAILURE',
   /** The database stayed locked longer than the busy timeout (503). */
   DATABASE_BUSY = 'DATABASE_BUSY',
+  /** The snapshot named in the path does not exist (404, detail `Snapshot not found.`). */
+  SNAPSHOT_NOT_FOUND = 'SNAPSHOT_NOT_FOUND',
   /** An unexpected failure inside the gateway (500); the detail never leaks internals. */
   INTERNAL_ERROR = 'INTERNAL_ERROR',
 }
