@@ -160,6 +160,41 @@ describe('backups, exports and snapshots', () => {
     }
   });
 
+  it('exports one consistent snapshot while writes go on', async () => {
+    await gateway.http.post('/admin/databases/spawn/flow').expect(201);
+    await query('flow', 'CREATE TABLE load (writer INTEGER NOT NULL, n INTEGER NOT NULL, payload BLOB, PRIMARY KEY (writer, n))').expect(200);
+    const acknowledged = [0, 0, 0];
+    let stop = false;
+    const writers = acknowledged.map(async (_count, writer) => {
+      for (let n = 1; !stop; n++) {
+        await query('flow', 'INSERT INTO load (writer, n, payload) VALUES (?, ?, randomblob(100))', [writer, n]).expect(200);
+        acknowledged[writer] = n;
+      }
+    });
+    let dump = '';
+    let before: number[] = [];
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      before = [...acknowledged];
+      dump = ((await download('/admin/databases/flow/export?format=sql').expect(200)).body as Buffer).toString('utf8');
+    } finally {
+      stop = true;
+      await Promise.all(writers);
+    }
+    const restored = await TestDb.open(join(gateway.dataDir, 'restored-flow.db'));
+    try {
+      await restored.exec(dump);
+      const counts = await restored.all<{ writer: number; rows: number; top: number }>('SELECT writer, count(*) AS rows, max(n) AS top FROM load GROUP BY writer ORDER BY writer');
+      before.forEach((count, writer) => {
+        const found = counts.find((row) => row.writer === writer) ?? { rows: 0, top: 0 };
+        expect(found.top).toBeGreaterThanOrEqual(count);
+        expect(found.rows).toBe(found.top);
+      });
+    } finally {
+      await restored.close();
+    }
+  });
+
   it('refuses other export formats and unknown databases', async () => {
     const format = await gateway.http.get('/admin/databases/odd/export?format=csv').expect(400);
     expect(expectError(format.body, 400, 'VALIDATION_FAILED').detail).toContain('format must be sql');

@@ -62,10 +62,13 @@ export class BackupService {
   async exportSql(name: string, format: ExportFormat = 'sql'): Promise<StreamableFile> {
     const started = Date.now();
     const connection = await this.reader.open(name);
+    const dump = sqlDump(connection);
+    let first: IteratorResult<string>;
     try {
       await connection.exec('BEGIN');
-      // The first read starts the snapshot now, so a failure (busy) is still an error response, not a cut stream.
-      await connection.all('SELECT count(*) FROM sqlite_schema');
+      // The first chunk comes after the schema is read (which starts the snapshot): a failure up to
+      // here (busy) is still an error response, not a cut stream.
+      first = await dump.next();
     } catch (error) {
       await connection.close().catch(() => undefined);
       throw busyAsDomainError(error);
@@ -74,12 +77,13 @@ export class BackupService {
     async function* chunks(): AsyncGenerator<string> {
       let bytes = 0;
       try {
-        for await (const chunk of sqlDump(connection)) {
-          bytes += Buffer.byteLength(chunk);
-          yield chunk;
+        for (let next = first; !next.done; next = await dump.next()) {
+          bytes += Buffer.byteLength(next.value);
+          yield next.value;
         }
         logger.log(`Export (${format}) of '${name}' written: ${bytes} bytes in ${Date.now() - started} ms.`);
       } finally {
+        await dump.return(undefined).catch(() => undefined);
         await connection.exec('ROLLBACK').catch(() => undefined);
         await connection.close().catch(() => undefined);
       }
