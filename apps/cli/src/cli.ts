@@ -1,6 +1,10 @@
 import { DbForgeClient, DbForgeError, hasRows } from '@dbforge/client';
 import { API_KEY_SCOPES, ApiKeyScope, ColumnDefinitionDto, Row, SqlParams, StatementDto } from '@dbforge/contracts';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { formatTable } from './table';
 
 export interface CliIo {
@@ -53,6 +57,11 @@ Usage: dbforge [--url URL] [--key KEY] [--json] <command> ...
   keys list <db>
   keys revoke <db> <key_id>
   health                              readiness report
+  backup <db> [-o FILE]               a consistent copy (SQLite file); default FILE ./<db>-<UTC time>.db
+  export <db> [-o FILE]               an SQL dump that recreates the database (to standard output without -o)
+  snapshot <db>                       take a snapshot now
+  snapshots <db>                      list snapshots, newest first
+  snapshot-delete <db> <snapshot_id>  delete a snapshot
 
 The gateway URL comes from --url or DBFORGE_URL (default http://localhost:8000), the key from --key
 or DBFORGE_KEY. Errors print the server's message and exit with status 1 (2 for usage errors).
@@ -68,9 +77,15 @@ interface Parsed {
 function parse(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
-  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name', 'format', 'on-conflict', 'default']);
+  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name', 'format', 'on-conflict', 'default', 'output']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg === '-o') {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError('-o needs a file name');
+      flags.set('output', value);
+      continue;
+    }
     if (!arg.startsWith('--')) {
       positional.push(arg);
       continue;
@@ -122,6 +137,19 @@ function onConflict(spec: string): { columns: string[]; action: 'update' | 'igno
   const [list, action = 'update'] = spec.split(':');
   if (!list || (action !== 'update' && action !== 'ignore')) throw new UsageError(`--on-conflict "${spec}" must be COL[,COL][:update|:ignore]`);
   return { columns: list.split(','), action };
+}
+
+/** Writes a download to `file`, removing what was written if it fails half-way. */
+async function saveTo(stream: ReadableStream<Uint8Array>, file: string): Promise<number> {
+  let bytes = 0;
+  const source = Readable.fromWeb(stream as NodeReadableStream<Uint8Array>).on('data', (chunk: Buffer) => (bytes += chunk.length));
+  try {
+    await pipeline(source, createWriteStream(file));
+  } catch (error) {
+    await rm(file, { force: true });
+    throw error;
+  }
+  return bytes;
 }
 
 /** Runs one CLI invocation; returns the exit status. */
@@ -357,6 +385,46 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         const result = await client.ready();
         print(result, () => Object.entries(result.details).map(([name, check]) => `${check.status === 'up' ? 'up  ' : 'DOWN'} ${name}: ${check.detail ?? ''}`).join('\n'));
         return result.status === 'ok' ? 0 : 1;
+      }
+      case 'backup': {
+        const [db] = need(args, 1, 'backup <db> [-o FILE]');
+        const output = flags.get('output');
+        const file = typeof output === 'string' ? output : `${db}-${new Date().toISOString().replace(/[-:.]/g, '')}.db`;
+        const bytes = await saveTo(await client.backupStream(db), file);
+        print({ file, size_bytes: bytes }, () => `Backup of ${db} written to ${file} (${bytes} bytes)`);
+        return 0;
+      }
+      case 'export': {
+        const [db] = need(args, 1, 'export <db> [-o FILE]');
+        const output = flags.get('output');
+        const stream = await client.exportSqlStream(db);
+        if (typeof output === 'string') {
+          const bytes = await saveTo(stream, output);
+          print({ file: output, size_bytes: bytes }, () => `SQL dump of ${db} written to ${output} (${bytes} bytes)`);
+          return 0;
+        }
+        const decoder = new TextDecoder();
+        for await (const chunk of Readable.fromWeb(stream as NodeReadableStream<Uint8Array>)) io.stdout(decoder.decode(chunk as Buffer, { stream: true }));
+        io.stdout(decoder.decode());
+        return 0;
+      }
+      case 'snapshot': {
+        const [db] = need(args, 1, 'snapshot <db>');
+        const result = await client.createSnapshot(db);
+        print(result, () => `Snapshot ${result.id} of ${db} taken (${result.size_bytes} bytes)`);
+        return 0;
+      }
+      case 'snapshots': {
+        const [db] = need(args, 1, 'snapshots <db>');
+        const result = await client.listSnapshots(db);
+        print(result, () => (result.length ? formatTable(result as unknown as Record<string, unknown>[]) : '(no snapshots)'));
+        return 0;
+      }
+      case 'snapshot-delete': {
+        const [db, id] = need(args, 2, 'snapshot-delete <db> <snapshot_id>');
+        await client.deleteSnapshot(db, id);
+        print({ deleted: id }, () => `Snapshot ${id} deleted`);
+        return 0;
       }
       default:
         throw new UsageError(`unknown command "${command}"; dbforge --help lists them`);

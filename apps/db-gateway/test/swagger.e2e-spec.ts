@@ -58,6 +58,12 @@ describe('Swagger explorer', () => {
         'POST /admin/databases/{db_name}/undelete [admin]',
         'GET /admin/trash [admin]',
         'DELETE /admin/trash/{db_name} [admin]',
+        'GET /admin/databases/{db_name}/backup [admin]',
+        'GET /admin/databases/{db_name}/export [admin]',
+        'POST /admin/databases/{db_name}/snapshots [admin]',
+        'GET /admin/databases/{db_name}/snapshots [admin]',
+        'GET /admin/databases/{db_name}/snapshots/{snapshot_id} [admin]',
+        'DELETE /admin/databases/{db_name}/snapshots/{snapshot_id} [admin]',
       ].sort(),
     );
   });
@@ -89,5 +95,15 @@ describe('Swagger explorer', () => {
     expect(JSON.stringify(query.responses['404'])).toContain('#/components/schemas/ErrorBodyDto');
     expect(Object.keys(document.paths['/admin/databases/spawn/{db_name}'].post.responses)).toEqual(expect.arrayContaining(['200', '201', '400']));
     expect(Object.keys(document.paths['/admin/databases/{db_name}/undelete'].post.responses)).toEqual(expect.arrayContaining(['201', '404', '409']));
+  });
+
+  it('documents backups and snapshots: file downloads, the export format and the snapshot shape', () => {
+    const backup = document.paths['/admin/databases/{db_name}/backup'].get;
+    expect(Object.keys((backup.responses['200'] as { content?: object }).content ?? {})).toEqual(['application/vnd.sqlite3']);
+    const exportSql = document.paths['/admin/databases/{db_name}/export'].get as { parameters?: unknown[] };
+    expect(exportSql.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'format', in: 'query', required: false })]));
+    expect(JSON.stringify(document.paths['/admin/databases/{db_name}/snapshots'].post.responses['201'])).toContain('#/components/schemas/SnapshotDto');
+    expect(document.components.schemas.SnapshotDto.properties?.id.example).toBe('20261128T121500123Z-manual');
+    expect(Object.keys(document.paths['/admin/databases/{db_name}/snapshots/{snapshot_id}'].delete.responses)).toEqual(expect.arrayContaining(['204', '400', '401', '404']));
   });
 });

@@ -22,6 +22,7 @@ import {
   RevokedApiKeyDto,
   Row,
   RowsResponseDto,
+  SnapshotDto,
   SpawnDatabaseResponseDto,
   SqlParams,
   StatementDto,
@@ -250,6 +251,44 @@ export class DbForgeClient {
     return this.call('GET', '/admin/trash');
   }
 
+  /** A consistent copy of the database (a SQLite file), as a stream of bytes: nothing is held in memory. */
+  backupStream(database: string): Promise<ReadableStream<Uint8Array>> {
+    return this.download(`/admin/databases/${this.name(database)}/backup`);
+  }
+
+  /** A consistent copy of the database (a SQLite file), in memory. */
+  async backup(database: string): Promise<Uint8Array> {
+    return new Uint8Array(await new Response(await this.backupStream(database)).arrayBuffer());
+  }
+
+  /** An SQL script that recreates the database, as a stream of UTF-8 bytes. */
+  exportSqlStream(database: string): Promise<ReadableStream<Uint8Array>> {
+    return this.download(`/admin/databases/${this.name(database)}/export?format=sql`);
+  }
+
+  /** An SQL script that recreates the database. */
+  async exportSql(database: string): Promise<string> {
+    return new Response(await this.exportSqlStream(database)).text();
+  }
+
+  createSnapshot(database: string): Promise<SnapshotDto> {
+    return this.call('POST', `/admin/databases/${this.name(database)}/snapshots`);
+  }
+
+  /** Snapshots, newest first. */
+  listSnapshots(database: string): Promise<SnapshotDto[]> {
+    return this.call('GET', `/admin/databases/${this.name(database)}/snapshots`);
+  }
+
+  /** One snapshot's SQLite file, as a stream of bytes. */
+  snapshotStream(database: string, snapshotId: string): Promise<ReadableStream<Uint8Array>> {
+    return this.download(`/admin/databases/${this.name(database)}/snapshots/${encodeURIComponent(snapshotId)}`);
+  }
+
+  async deleteSnapshot(database: string, snapshotId: string): Promise<void> {
+    await this.send('DELETE', `/admin/databases/${this.name(database)}/snapshots/${encodeURIComponent(snapshotId)}`);
+  }
+
   /** Readiness; resolves with the report whether the gateway is ready or not. */
   async ready(): Promise<HealthCheckDto> {
     const { body } = await this.send<HealthCheckDto>('GET', '/health/ready', undefined, [200, 503]);
@@ -259,6 +298,27 @@ export class DbForgeClient {
   private rowsPath(database: string, table: string, params: RowsFilters): string {
     const search = new URLSearchParams(Object.entries(params).map(([name, value]): [string, string] => [name, Array.isArray(value) ? value.join(',') : String(value)])).toString();
     return `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows${search ? `?${search}` : ''}`;
+  }
+
+  /** A GET whose success body is a file: its stream; a failure still throws the DbForgeError of its JSON body. */
+  private async download(path: string): Promise<ReadableStream<Uint8Array>> {
+    const headers: Record<string, string> = {};
+    if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
+    let response: Response;
+    try {
+      response = await this.fetcher(this.baseUrl + path, { method: 'GET', headers });
+    } catch (error) {
+      throw new DbForgeError(0, 'NETWORK_ERROR', `Cannot reach ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (response.ok && response.body) return response.body;
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new DbForgeError(response.status, 'UNEXPECTED_RESPONSE', `Not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
+    }
+    throw DbForgeError.fromBody(response.status, parsed);
   }
 
   private name(database: string): string {

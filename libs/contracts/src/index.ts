@@ -39,3 +39,6 @@ export * from './data/add-column-request.dto';
 export * from './data/schema-change-response.dto';
 export * from './admin/database-storage.dto';
 export * from './admin/trash.dto';
+export * from './backup/snapshot.dto';
+export * from './backup/snapshot-params.dto';
+export * from './backup/export-query.dto';

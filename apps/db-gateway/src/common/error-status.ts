@@ -36,6 +36,7 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.DATABASE_NOT_FOUND:
     case ErrorCode.API_KEY_NOT_FOUND:
     case ErrorCode.ROUTE_NOT_FOUND:
+    case ErrorCode.SNAPSHOT_NOT_FOUND:
       return HttpStatus.NOT_FOUND;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return HttpStatus.PAYLOAD_TOO_LARGE;

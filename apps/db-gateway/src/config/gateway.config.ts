@@ -172,4 +172,15 @@ export class GatewayConfig {
   @Min(10)
   @Max(86_400_000)
   trashSweepIntervalMs!: number;
+  /** DBFORGE_SNAPSHOT_INTERVAL_MINUTES: minutes between scheduled snapshot rounds (0: no scheduled snapshots). */
+  @IsInt()
+  @Min(0)
+  @Max(525_600)
+  snapshotIntervalMinutes!: number;
+
+  /** DBFORGE_SNAPSHOT_RETENTION: scheduled snapshots kept per database; older ones are deleted (manual and pre-restore ones never). */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  snapshotRetention!: number;
 }

@@ -49,6 +49,8 @@ describe('loadGatewayConfig', () => {
       metricsMaxDatabases: 100,
       trashRetentionHours: 168,
       trashSweepIntervalMs: 3_600_000,
+      snapshotIntervalMinutes: 0,
+      snapshotRetention: 7,
     });
     expect(config.adminKey).toBeUndefined();
     expect(isAbsolute(config.dataDir)).toBe(true);
@@ -90,6 +92,8 @@ describe('loadGatewayConfig', () => {
       DBFORGE_METRICS_MAX_DATABASES: '3',
       DBFORGE_TRASH_RETENTION_HOURS: '0.5',
       DBFORGE_TRASH_SWEEP_INTERVAL_MS: '60000',
+      DBFORGE_SNAPSHOT_INTERVAL_MINUTES: '60',
+      DBFORGE_SNAPSHOT_RETENTION: '2',
     });
     expect({ ...config }).toEqual({
       port: 9090,
@@ -122,6 +126,8 @@ describe('loadGatewayConfig', () => {
       metricsMaxDatabases: 3,
       trashRetentionHours: 0.5,
       trashSweepIntervalMs: 60_000,
+      snapshotIntervalMinutes: 60,
+      snapshotRetention: 2,
     });
   });
 
@@ -131,6 +137,7 @@ describe('loadGatewayConfig', () => {
     ['a CPU share that is not a number', { DBFORGE_WORKER_CPUS: 'half' }, 'DBFORGE_WORKER_CPUS'],
     ['a memory limit below what Docker accepts', { DBFORGE_WORKER_MEMORY_MB: '1' }, 'DBFORGE_WORKER_MEMORY_MB'],
     ['a short admin key', { DBFORGE_ADMIN_KEY: 'short' }, 'DBFORGE_ADMIN_KEY=(hidden)'],
+    ['a snapshot retention of 0', { DBFORGE_SNAPSHOT_RETENTION: '0' }, 'DBFORGE_SNAPSHOT_RETENTION'],
   ])('refuses %s', (_label, env, variable) => {
     expect(problemsOf(env).join('\n')).toContain(variable);
   });

@@ -35,6 +35,8 @@ export const CONFIG_DEFAULTS = {
   DBFORGE_METRICS_MAX_DATABASES: '100',
   DBFORGE_TRASH_RETENTION_HOURS: '168',
   DBFORGE_TRASH_SWEEP_INTERVAL_MS: '3600000',
+  DBFORGE_SNAPSHOT_INTERVAL_MINUTES: '0',
+  DBFORGE_SNAPSHOT_RETENTION: '7',
 } as const;
 
 type EnvName = keyof typeof CONFIG_DEFAULTS;
@@ -93,6 +95,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     metricsMaxDatabases: 'DBFORGE_METRICS_MAX_DATABASES',
     trashRetentionHours: 'DBFORGE_TRASH_RETENTION_HOURS',
     trashSweepIntervalMs: 'DBFORGE_TRASH_SWEEP_INTERVAL_MS',
+    snapshotIntervalMinutes: 'DBFORGE_SNAPSHOT_INTERVAL_MINUTES',
+    snapshotRetention: 'DBFORGE_SNAPSHOT_RETENTION',
   };
   const config = plainToInstance(GatewayConfig, {
     port: integer(read('PORT')),
@@ -126,6 +130,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     metricsMaxDatabases: integer(read('DBFORGE_METRICS_MAX_DATABASES')),
     trashRetentionHours: decimal(read('DBFORGE_TRASH_RETENTION_HOURS')),
     trashSweepIntervalMs: integer(read('DBFORGE_TRASH_SWEEP_INTERVAL_MS')),
+    snapshotIntervalMinutes: integer(read('DBFORGE_SNAPSHOT_INTERVAL_MINUTES')),
+    snapshotRetention: integer(read('DBFORGE_SNAPSHOT_RETENTION')),
   });
   const errors = validateSync(config);
   if (errors.length > 0) {

@@ -61,6 +61,8 @@ export enum ErrorCode {
   RESULT_TOO_LARGE = 'RESULT_TOO_LARGE',
   /** The response format asked for in `Accept` cannot carry this result, e.g. a write asked to stream as NDJSON or CSV (406). */
   NOT_ACCEPTABLE = 'NOT_ACCEPTABLE',
+  /** The snapshot named in the path does not exist (404, detail `Snapshot not found.`). */
+  SNAPSHOT_NOT_FOUND = 'SNAPSHOT_NOT_FOUND',
   /** An unexpected failure inside the gateway (500); the detail never leaks internals. */
   INTERNAL_ERROR = 'INTERNAL_ERROR',
   /** A rows filter `column__op=value` with an operator the rows API does not have (400). */

@@ -95,6 +95,15 @@ class NodeSqlite3Connection extends SqliteConnection {
     }
   }
 
+  async copyTo(file: string): Promise<void> {
+    this.db.configure('limit', sqlite3.LIMIT_ATTACHED, 1);
+    try {
+      await new Promise<void>((resolve, reject) => this.db.run('VACUUM INTO ?', [file], (error: Error | null) => (error ? reject(translate(error)) : resolve())));
+    } finally {
+      this.db.configure('limit', sqlite3.LIMIT_ATTACHED, 0);
+    }
+  }
+
   async run(sql: string, bindings: SqliteBindings = []): Promise<RunResult> {
     const statement = await this.prepared(sql);
     return new Promise((resolve, reject) =>

@@ -63,6 +63,11 @@ export abstract class SqliteConnection {
    * never get here: the statement policy refuses them).
    */
   abstract vacuum(sql: string): Promise<void>;
+  /**
+   * Writes a consistent copy of the main database to `file` (`VACUUM INTO`, which reads one snapshot,
+   * so writers on other connections go on). Like `vacuum`, it lifts the ATTACH limit for this one statement.
+   */
+  abstract copyTo(file: string): Promise<void>;
 }
 
 /**
