@@ -4,6 +4,7 @@ import { AdminController } from './admin/admin.controller';
 import { KeysController } from './admin/keys.controller';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
+import { RestoreModule } from './backup/restore.module';
 import { RateLimitGuard } from './auth/rate-limit.guard';
 import { CatalogModule } from './catalog/catalog.module';
 import { DomainExceptionFilter } from './common/domain-exception.filter';
@@ -19,7 +20,7 @@ import { HttpDrain } from './system/http-drain.service';
 import { SystemController } from './system/system.controller';
 
 @Module({
-  imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule],
+  imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule, RestoreModule],
   controllers: [SystemController, HealthController, AdminController, KeysController, DataController],
   providers: [
     HealthService,

@@ -31,3 +31,5 @@ export * from './keys/api-key-scope';
 export * from './keys/create-api-key-request.dto';
 export * from './keys/api-key.dto';
 export * from './keys/api-key-params.dto';
+export * from './admin/restore-database-response.dto';
+export * from './admin/snapshot-params.dto';

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   DatabaseDetailsDto,
   DatabaseNameParamsDto,
@@ -11,9 +11,12 @@ import {
 } from '@dbforge/contracts';
 import type { Response } from 'express';
 import { AdminRoute } from '../auth/access.decorators';
+import { RestoreService } from '../backup/restore.service';
+import type { UploadSource } from '../backup/upload-source';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { DatabaseLifecycleService } from '../orchestrator/database-lifecycle.service';
 import { ReconciliationService } from '../orchestrator/reconciliation.service';
+import { RawUpload } from './raw-upload.decorator';
 
 @ApiTags('admin')
 @AdminRoute()
@@ -23,6 +26,7 @@ export class AdminController {
   constructor(
     private readonly lifecycle: DatabaseLifecycleService,
     private readonly reconciliation: ReconciliationService,
+    private readonly restores: RestoreService,
   ) {}
 
   /**
@@ -32,8 +36,15 @@ export class AdminController {
   @ApiResponse({ status: HttpStatus.CREATED, type: SpawnDatabaseResponseDto, description: 'Spawned.' })
   @ApiOkResponse({ type: SpawnDatabaseResponseDto, description: 'Already exists and is running.' })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.BAD_GATEWAY)
-  async spawn(@Param() { db_name }: DatabaseNameParamsDto, @Res({ passthrough: true }) response: Response): Promise<SpawnDatabaseResponseDto> {
-    const outcome = await this.lifecycle.spawn(db_name);
+  @ApiConsumes('application/json', 'application/vnd.sqlite3', 'application/octet-stream', 'application/sql', 'text/plain')
+  @ApiBody({ required: false, description: 'Optional: a SQLite file or SQL dump to spawn from (409 if the database exists).', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: HttpStatus.CONFLICT, type: ErrorBodyDto, description: 'Spawn from an upload, but the database already exists.' })
+  async spawn(
+    @Param() { db_name }: DatabaseNameParamsDto,
+    @Res({ passthrough: true }) response: Response,
+    @RawUpload() upload: UploadSource,
+  ): Promise<SpawnDatabaseResponseDto> {
+    const outcome = await this.restores.spawn(db_name, upload);
     response.status(outcome.created ? HttpStatus.CREATED : HttpStatus.OK);
     return outcome.body;
   }

@@ -42,6 +42,12 @@ export function statusOf(code: ErrorCode): HttpStatus {
       return HttpStatus.SERVICE_UNAVAILABLE;
     case ErrorCode.RUNTIME_FAILURE:
       return HttpStatus.BAD_GATEWAY;
+    case ErrorCode.RESTORE_INVALID:
+      return HttpStatus.BAD_REQUEST;
+    case ErrorCode.SNAPSHOT_NOT_FOUND:
+      return HttpStatus.NOT_FOUND;
+    case ErrorCode.DATABASE_ALREADY_EXISTS:
+      return HttpStatus.CONFLICT;
     case ErrorCode.INTERNAL_ERROR:
       return HttpStatus.INTERNAL_SERVER_ERROR;
     default:

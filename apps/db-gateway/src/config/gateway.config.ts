@@ -154,4 +154,9 @@ export class GatewayConfig {
   @Min(0)
   @Max(100_000)
   metricsMaxDatabases!: number;
+
+  /** DBFORGE_MAX_RESTORE_BYTES: largest database file or SQL dump a restore or spawn-from-upload accepts. */
+  @IsInt()
+  @Min(1024)
+  maxRestoreBytes!: number;
 }

@@ -32,6 +32,7 @@ export const CONFIG_DEFAULTS = {
   DBFORGE_LOG_FORMAT: 'json',
   DBFORGE_SLOW_STATEMENT_MS: '500',
   DBFORGE_METRICS_MAX_DATABASES: '100',
+  DBFORGE_MAX_RESTORE_BYTES: String(1024 * 1024 * 1024),
 } as const;
 
 type EnvName = keyof typeof CONFIG_DEFAULTS;
@@ -87,6 +88,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     logFormat: 'DBFORGE_LOG_FORMAT',
     slowStatementMs: 'DBFORGE_SLOW_STATEMENT_MS',
     metricsMaxDatabases: 'DBFORGE_METRICS_MAX_DATABASES',
+    maxRestoreBytes: 'DBFORGE_MAX_RESTORE_BYTES',
   };
   const config = plainToInstance(GatewayConfig, {
     port: integer(read('PORT')),
@@ -117,6 +119,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     logFormat: (env.DBFORGE_LOG_FORMAT || (env.NODE_ENV === 'development' ? 'pretty' : CONFIG_DEFAULTS.DBFORGE_LOG_FORMAT)).toLowerCase(),
     slowStatementMs: integer(read('DBFORGE_SLOW_STATEMENT_MS')),
     metricsMaxDatabases: integer(read('DBFORGE_METRICS_MAX_DATABASES')),
+    maxRestoreBytes: integer(read('DBFORGE_MAX_RESTORE_BYTES')),
   });
   const errors = validateSync(config);
   if (errors.length > 0) {

@@ -19,6 +19,6 @@ import { V1LayoutImporter } from './v1-layout.importer';
     V1LayoutImporter,
     { provide: ContainerRuntime, useFactory: createContainerRuntime, inject: [GatewayConfig] },
   ],
-  exports: [DatabaseLifecycleService, ReconciliationService, ContainerRuntime],
+  exports: [DatabaseLifecycleService, ReconciliationService, ContainerRuntime, DatabaseLocks],
 })
 export class OrchestratorModule {}

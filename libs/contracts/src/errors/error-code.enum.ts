@@ -59,4 +59,10 @@ export enum ErrorCode {
   DATABASE_BUSY = 'DATABASE_BUSY',
   /** An unexpected failure inside the gateway (500); the detail never leaks internals. */
   INTERNAL_ERROR = 'INTERNAL_ERROR',
+  /** An uploaded database file or SQL dump (or a snapshot) failed validation; nothing was replaced (400). */
+  RESTORE_INVALID = 'RESTORE_INVALID',
+  /** The snapshot id named in the path does not exist for that database (404). */
+  SNAPSHOT_NOT_FOUND = 'SNAPSHOT_NOT_FOUND',
+  /** Spawn with an uploaded body for a database (or data directory) that already exists (409). */
+  DATABASE_ALREADY_EXISTS = 'DATABASE_ALREADY_EXISTS',
 }

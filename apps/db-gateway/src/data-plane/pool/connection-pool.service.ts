@@ -7,6 +7,8 @@ import { DatabasePool } from './database-pool';
 interface Lease {
   pool: DatabasePool;
   leases: number;
+  /** Called when `leases` drops to 0 (a suspend waits for it). */
+  idle?: () => void;
 }
 
 /**
@@ -18,6 +20,8 @@ export class ConnectionPoolService implements OnApplicationShutdown {
   private readonly logger = new Logger(ConnectionPoolService.name);
   private readonly pools = new Map<string, Lease>();
   private readonly closing = new Map<string, Promise<void>>();
+  /** Databases whose file is being replaced: new leases wait for these. */
+  private readonly suspended = new Map<string, Promise<void>>();
 
   constructor(
     private readonly driver: SqliteDriver,
@@ -38,15 +42,38 @@ export class ConnectionPoolService implements OnApplicationShutdown {
 
   /** Runs `task` with the database's pool; the pool cannot be evicted while the task runs. */
   async use<T>(name: string, task: (pool: DatabasePool) => Promise<T>): Promise<T> {
-    const closing = this.closing.get(name);
-    if (closing) await closing;
+    for (let gate = this.gateOf(name); gate; gate = this.gateOf(name)) await gate;
     const lease = this.lease(name);
     try {
       return await task(lease.pool);
     } finally {
       lease.leases--;
+      if (lease.leases === 0) lease.idle?.();
       this.evictOverflow();
     }
+  }
+
+  /**
+   * Runs `work` with the database's file closed: new leases wait (rather than fail) until `work`
+   * ends, running ones finish first, then the pool closes (checkpointing its WAL). Leases after
+   * `work` open the file afresh, so `work` may replace it. Not re-entrant: callers hold the database lock.
+   */
+  async suspend<T>(name: string, work: () => Promise<T>): Promise<T> {
+    let resume!: () => void;
+    this.suspended.set(name, new Promise<void>((resolve) => (resume = resolve)));
+    try {
+      const lease = this.pools.get(name);
+      if (lease && lease.leases > 0) await new Promise<void>((resolve) => (lease.idle = resolve));
+      await this.close(name);
+      return await work();
+    } finally {
+      this.suspended.delete(name);
+      resume();
+    }
+  }
+
+  private gateOf(name: string): Promise<void> | undefined {
+    return this.suspended.get(name) ?? this.closing.get(name);
   }
 
   /** Closes the pool of `name` (after its running operations), checkpointing its WAL. */
