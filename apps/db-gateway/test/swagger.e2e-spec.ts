@@ -42,6 +42,8 @@ describe('Swagger explorer', () => {
         'DELETE /admin/databases/{db_name}/keys/{key_id} [keys]',
         'POST /admin/databases/spawn/{db_name} [admin]',
         'POST /admin/databases/prune/{db_name} [admin]',
+        'POST /admin/databases/{db_name}/restore [admin]',
+        'POST /admin/databases/{db_name}/snapshots/{snapshot_id}/restore [admin]',
         'POST /api/db/{db_name}/query [data]',
         'POST /api/db/{db_name}/transaction [data]',
         'POST /api/db/{db_name}/tables [data]',
@@ -71,5 +73,10 @@ describe('Swagger explorer', () => {
     expect(Object.keys(query.responses)).toEqual(expect.arrayContaining(['200', '400', '404']));
     expect(JSON.stringify(query.responses['404'])).toContain('#/components/schemas/ErrorBodyDto');
     expect(Object.keys(document.paths['/admin/databases/spawn/{db_name}'].post.responses)).toEqual(expect.arrayContaining(['200', '201', '400']));
+    const restore = document.paths['/admin/databases/{db_name}/restore'].post;
+    expect(Object.keys((restore.requestBody as { content: Record<string, unknown> }).content)).toEqual(
+      expect.arrayContaining(['application/vnd.sqlite3', 'application/sql']),
+    );
+    expect(Object.keys(restore.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '413', '415']));
   });
 });
