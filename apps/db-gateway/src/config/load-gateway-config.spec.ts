@@ -46,6 +46,7 @@ describe('loadGatewayConfig', () => {
       logFormat: 'json',
       slowStatementMs: 500,
       metricsMaxDatabases: 100,
+      maxRestoreBytes: 1024 * 1024 * 1024,
     });
     expect(config.adminKey).toBeUndefined();
     expect(isAbsolute(config.dataDir)).toBe(true);
@@ -84,6 +85,7 @@ describe('loadGatewayConfig', () => {
       DBFORGE_LOG_FORMAT: 'pretty',
       DBFORGE_SLOW_STATEMENT_MS: '0',
       DBFORGE_METRICS_MAX_DATABASES: '3',
+      DBFORGE_MAX_RESTORE_BYTES: '4096',
     });
     expect({ ...config }).toEqual({
       port: 9090,
@@ -113,6 +115,7 @@ describe('loadGatewayConfig', () => {
       logFormat: 'pretty',
       slowStatementMs: 0,
       metricsMaxDatabases: 3,
+      maxRestoreBytes: 4096,
     });
   });
 
@@ -122,6 +125,7 @@ describe('loadGatewayConfig', () => {
     ['a CPU share that is not a number', { DBFORGE_WORKER_CPUS: 'half' }, 'DBFORGE_WORKER_CPUS'],
     ['a memory limit below what Docker accepts', { DBFORGE_WORKER_MEMORY_MB: '1' }, 'DBFORGE_WORKER_MEMORY_MB'],
     ['a short admin key', { DBFORGE_ADMIN_KEY: 'short' }, 'DBFORGE_ADMIN_KEY=(hidden)'],
+    ['a restore limit below 1 KiB', { DBFORGE_MAX_RESTORE_BYTES: '10' }, 'DBFORGE_MAX_RESTORE_BYTES'],
   ])('refuses %s', (_label, env, variable) => {
     expect(problemsOf(env).join('\n')).toContain(variable);
   });
