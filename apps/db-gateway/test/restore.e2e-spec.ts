@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
+import { DatabaseFileValidator } from '../src/backup/database-file.validator';
 import { TestGateway, expectError, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
 
 const SQLITE = 'application/vnd.sqlite3';
@@ -176,6 +177,27 @@ describe('restore and spawn-from-upload', () => {
       await expectRefused(SQLITE, Buffer.alloc(0), 400, 'RESTORE_INVALID', /body is empty/);
       await expectRefused('application/sql', '-- only a comment\n', 400, 'RESTORE_INVALID', /no statements/);
     });
+  });
+
+  it('puts the old file back when the new one fails after the swap began', async () => {
+    const validator = gateway.app.get(DatabaseFileValidator);
+    const original = validator.validateFile.bind(validator);
+    // Validation passes, then the file is damaged before the swap (as a disk fault would).
+    const spy = jest.spyOn(validator, 'validateFile').mockImplementation(async (file, what) => {
+      const result = await original(file, what);
+      await writeFile(file, randomBytes(8192));
+      return result;
+    });
+    try {
+      const before = snapshotCount();
+      const response = await upload('/admin/databases/shop/restore', SQLITE, await sqliteFile(NEW_DATABASE)).expect(400);
+      expect(expectError(response.body, 400, 'RESTORE_INVALID').detail).toMatch(/did not open in place .*the previous version was put back/);
+      expect(await names('shop')).toEqual(['old-1', 'old-2']);
+      await query('shop', "INSERT INTO items (name) VALUES ('still-writable')").expect(200);
+      expect(snapshotCount()).toBe(before);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('answers 404 for an unknown or pruned database, and 400 for a bad name', async () => {

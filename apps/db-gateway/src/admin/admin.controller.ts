@@ -31,6 +31,7 @@ export class AdminController {
 
   /**
    * Spawn a database: 201 when created (or re-activated with its data after a prune), 200 when it is already running.
+   * With a SQLite file or SQL dump as the raw body (see restore), the new database starts with that content.
    */
   @Post('databases/spawn/:db_name')
   @ApiResponse({ status: HttpStatus.CREATED, type: SpawnDatabaseResponseDto, description: 'Spawned.' })

@@ -161,7 +161,9 @@ export class RestoreService {
         await rename(file, snapshot);
         try {
           await rename(validated, file);
-          await this.settle(file); // WAL on, and it opens
+          await this.settle(file).catch((error: unknown) => {
+            throw new DomainError(ErrorCode.RESTORE_INVALID, `The new file did not open in place (${error instanceof Error ? error.message : String(error)}); the previous version was put back.`);
+          });
         } catch (error) {
           await rm(file, { force: true });
           await Promise.all(sidecars(file).map((path) => rm(path, { force: true })));
