@@ -32,4 +32,4 @@ export * from './keys/create-api-key-request.dto';
 export * from './keys/api-key.dto';
 export * from './keys/api-key-params.dto';
 export * from './admin/restore-database-response.dto';
-export * from './admin/snapshot-params.dto';
+export * from './admin/restore-snapshot-params.dto';

@@ -1,7 +1,7 @@
 import { Matches } from 'class-validator';
 import { IsDatabaseName } from '../validation/naming.validators';
 
-export class SnapshotParamsDto {
+export class RestoreSnapshotParamsDto {
   /**
    * Name of the database.
    * @example agent_memory_db
