@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,6 +200,22 @@ describe('restore and spawn-from-upload', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it('an upload the client abandons half-way leaves no temp file and the old data', async () => {
+    const { port } = gateway.app.getHttpServer().address() as AddressInfo;
+    const before = await fingerprint('shop');
+    const request = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/admin/databases/shop/restore', headers: { 'Content-Type': SQLITE, 'Content-Length': '1000000' } });
+    request.on('error', () => undefined);
+    request.write(randomBytes(50_000));
+    // Wait until the gateway has started receiving (a temp file exists), then hang up.
+    for (let tries = 0; tmpFiles().length === 0 && tries < 500; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(tmpFiles()).toHaveLength(1);
+    request.destroy();
+    for (let tries = 0; tmpFiles().length > 0 && tries < 500; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(tmpFiles()).toEqual([]);
+    expect(await fingerprint('shop')).toBe(before);
+    expect(await names('shop')).toEqual(['old-1', 'old-2']);
   });
 
   it('answers 404 for an unknown or pruned database, and 400 for a bad name', async () => {
