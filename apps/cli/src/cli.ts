@@ -1,4 +1,4 @@
-import { DbForgeClient, DbForgeError, hasRows } from '@dbforge/client';
+import { DbForgeClient, DbForgeError, UploadKind, hasRows } from '@dbforge/client';
 import { API_KEY_SCOPES, ApiKeyScope, ColumnDefinitionDto, Row, SqlParams, StatementDto } from '@dbforge/contracts';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -22,6 +22,8 @@ const USAGE = `dbforge — the DB-Forge command line
 Usage: dbforge [--url URL] [--key KEY] [--json] <command> ...
 
   spawn <db>                          create a database (or say it exists)
+  spawn <db> --from FILE [--sql|--sqlite]
+                                      create a database from a SQLite file or an SQL dump
   prune <db>                          remove its worker, keep its data
   list                                active databases
   describe <db>                       worker, state, file sizes, tables, pages, last write
@@ -62,6 +64,10 @@ Usage: dbforge [--url URL] [--key KEY] [--json] <command> ...
   snapshot <db>                       take a snapshot now
   snapshots <db>                      list snapshots, newest first
   snapshot-delete <db> <snapshot_id>  delete a snapshot
+  restore <db> <FILE> [--sql|--sqlite]
+                                      replace the content with a SQLite file or an SQL dump
+                                      (.sql/.txt files are dumps; the old version becomes a snapshot)
+  restore-snapshot <db> <snapshot_id> replace the content with one of its snapshots
 
 The gateway URL comes from --url or DBFORGE_URL (default http://localhost:8000), the key from --key
 or DBFORGE_KEY. Errors print the server's message and exit with status 1 (2 for usage errors).
@@ -77,7 +83,7 @@ interface Parsed {
 function parse(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
-  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name', 'format', 'on-conflict', 'default', 'output']);
+  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name', 'format', 'on-conflict', 'default', 'output', 'from']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-o') {
@@ -113,6 +119,12 @@ function parseJson<T>(text: string, what: string): T {
   } catch {
     throw new UsageError(`${what} is not valid JSON`);
   }
+}
+
+/** What a file to upload holds: --sql / --sqlite say it, else the extension (.sql and .txt are dumps). */
+function uploadOf(file: string, flags: Map<string, string | true>): { content: Buffer; kind: UploadKind } {
+  const kind: UploadKind = flags.has('sql') ? 'sql' : flags.has('sqlite') ? 'file' : /\.(sql|txt)$/i.test(file) ? 'sql' : 'file';
+  return { content: readFileSync(file), kind };
 }
 
 function column(spec: string): ColumnDefinitionDto {
@@ -185,8 +197,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     switch (command) {
       case 'spawn': {
-        const [db] = need(args, 1, 'spawn <db>');
-        const result = await client.spawn(db);
+        const [db] = need(args, 1, 'spawn <db> [--from FILE]');
+        const from = flags.get('from');
+        const upload = typeof from === 'string' ? uploadOf(from, flags) : undefined;
+        const result = upload ? await client.spawnFromUpload(db, upload.content, upload.kind) : await client.spawn(db);
         print(result, () => `${result.message} (${result.db_name}${result.container_id ? `, container ${result.container_id.slice(0, 12)}` : ''})`);
         return 0;
       }
@@ -424,6 +438,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         const [db, id] = need(args, 2, 'snapshot-delete <db> <snapshot_id>');
         await client.deleteSnapshot(db, id);
         print({ deleted: id }, () => `Snapshot ${id} deleted`);
+        return 0;
+      }
+      case 'restore': {
+        const [db, file] = need(args, 2, 'restore <db> <FILE> [--sql|--sqlite]');
+        const upload = uploadOf(file, flags);
+        const result = await client.restore(db, upload.content, upload.kind);
+        print(result, () => `${result.message} (${result.db_name}, ${result.size_bytes} bytes; previous version: snapshot ${result.previous_snapshot})`);
+        return 0;
+      }
+      case 'restore-snapshot': {
+        const [db, id] = need(args, 2, 'restore-snapshot <db> <snapshot_id>');
+        const result = await client.restoreSnapshot(db, id);
+        print(result, () => `${result.message} (${result.db_name}, ${result.size_bytes} bytes; previous version: snapshot ${result.previous_snapshot})`);
         return 0;
       }
       default:

@@ -7,6 +7,7 @@ import { BackupController } from './admin/backup.controller';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
 import { BackupModule } from './backup/backup.module';
+import { RestoreModule } from './backup/restore.module';
 import { RateLimitGuard } from './auth/rate-limit.guard';
 import { CatalogModule } from './catalog/catalog.module';
 import { DomainExceptionFilter } from './common/domain-exception.filter';
@@ -24,7 +25,7 @@ import { HttpDrain } from './system/http-drain.service';
 import { SystemController } from './system/system.controller';
 
 @Module({
-  imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule, BackupModule],
+  imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule, BackupModule, RestoreModule],
   controllers: [SystemController, HealthController, AdminController, KeysController, DataController, RowsController, SchemaChangesController, TrashController, BackupController],
   providers: [
     HealthService,

@@ -300,6 +300,34 @@ describe('streaming rows as NDJSON and CSV', () => {
     });
   });
 
+  it('does not let a stalled stream hold up a restore either: the stream is cut, the restore goes through', async () => {
+    await gateway.http.post('/admin/databases/spawn/swap').set(admin).expect(201);
+    await query('swap', 'CREATE TABLE n (x INTEGER)').expect(200);
+    await query('swap', 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) INSERT INTO n SELECT x FROM c').expect(200);
+    const snapshot = (await gateway.http.post('/admin/databases/swap/snapshots').set(admin).expect(201)).body.id as string;
+    const { port } = gateway.app.getHttpServer().address() as AddressInfo;
+    let ended!: () => void;
+    const streamEnded = new Promise<void>((resolve) => (ended = resolve));
+    const response = await new Promise<IncomingMessage>((resolve) => {
+      const request = httpRequest(
+        { host: '127.0.0.1', port, method: 'GET', path: '/api/db/swap/tables/n/rows', headers: { ...admin, Accept: 'application/x-ndjson' } },
+        (answer) => {
+          answer.pause();
+          answer.on('close', ended);
+          resolve(answer);
+        },
+      );
+      request.on('error', ended);
+      request.end();
+    });
+    expect(response.statusCode).toBe(200);
+    await gateway.http.post(`/admin/databases/swap/snapshots/${snapshot}/restore`).set(admin).expect(200);
+    response.resume();
+    await streamEnded;
+    expect(response.complete).toBe(false);
+    await query('swap', 'SELECT count(*) AS c FROM n').expect(200, { data: [{ c: 200000 }], rows_affected: 1 });
+  });
+
   it('does not let a stalled stream hold up a prune, and the stream ends', async () => {
     await gateway.http.post('/admin/databases/spawn/stall').set(admin).expect(201);
     await query('stall', "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) SELECT count(*) FROM c").expect(200);

@@ -42,6 +42,8 @@ describe('Swagger explorer', () => {
         'DELETE /admin/databases/{db_name}/keys/{key_id} [keys]',
         'POST /admin/databases/spawn/{db_name} [admin]',
         'POST /admin/databases/prune/{db_name} [admin]',
+        'POST /admin/databases/{db_name}/restore [admin]',
+        'POST /admin/databases/{db_name}/snapshots/{snapshot_id}/restore [admin]',
         'POST /api/db/{db_name}/query [data]',
         'POST /api/db/{db_name}/transaction [data]',
         'POST /api/db/{db_name}/tables [data]',
@@ -105,5 +107,10 @@ describe('Swagger explorer', () => {
     expect(JSON.stringify(document.paths['/admin/databases/{db_name}/snapshots'].post.responses['201'])).toContain('#/components/schemas/SnapshotDto');
     expect(document.components.schemas.SnapshotDto.properties?.id.example).toBe('20261128T121500123Z-manual');
     expect(Object.keys(document.paths['/admin/databases/{db_name}/snapshots/{snapshot_id}'].delete.responses)).toEqual(expect.arrayContaining(['204', '400', '401', '404']));
+    const restore = document.paths['/admin/databases/{db_name}/restore'].post;
+    expect(Object.keys((restore.requestBody as { content: Record<string, unknown> }).content)).toEqual(
+      expect.arrayContaining(['application/vnd.sqlite3', 'application/sql']),
+    );
+    expect(Object.keys(restore.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '413', '415']));
   });
 });

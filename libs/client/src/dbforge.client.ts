@@ -19,6 +19,7 @@ import {
   OnConflictDto,
   PruneDatabaseResponseDto,
   ReconcileReportDto,
+  RestoreDatabaseResponseDto,
   RevokedApiKeyDto,
   Row,
   RowsResponseDto,
@@ -33,6 +34,11 @@ import {
   WriteRowsResponseDto,
 } from '@dbforge/contracts';
 import { DbForgeError } from './dbforge-error';
+
+/** What an upload holds: a SQLite database file, or an SQL dump (UTF-8 text). */
+export type UploadKind = 'file' | 'sql';
+
+const UPLOAD_CONTENT_TYPES: Record<UploadKind, string> = { file: 'application/vnd.sqlite3', sql: 'application/sql; charset=utf-8' };
 
 export interface DbForgeClientOptions {
   /** The gateway, e.g. `http://localhost:8000`. */
@@ -321,6 +327,25 @@ export class DbForgeClient {
     throw DbForgeError.fromBody(response.status, parsed);
   }
 
+  /**
+   * Replaces the database's content with a SQLite file or an SQL dump (validated by the gateway first;
+   * the replaced version becomes the `previous_snapshot`). `kind` defaults to `sql` for a string, `file` otherwise.
+   */
+  restore(database: string, content: Uint8Array | string, kind?: UploadKind): Promise<RestoreDatabaseResponseDto> {
+    return this.upload(`/admin/databases/${this.name(database)}/restore`, content, kind).then(({ body }) => body as RestoreDatabaseResponseDto);
+  }
+
+  /** Spawns a new database with the content of a SQLite file or an SQL dump (409 DATABASE_EXISTS if it exists). */
+  async spawnFromUpload(database: string, content: Uint8Array | string, kind?: UploadKind): Promise<SpawnDatabaseResponseDto & { created: boolean }> {
+    const { status, body } = await this.upload(`/admin/databases/spawn/${this.name(database)}`, content, kind);
+    return { ...(body as SpawnDatabaseResponseDto), created: status === 201 };
+  }
+
+  /** Replaces the database's content with one of its snapshots. */
+  restoreSnapshot(database: string, snapshotId: string): Promise<RestoreDatabaseResponseDto> {
+    return this.call('POST', `/admin/databases/${this.name(database)}/snapshots/${encodeURIComponent(snapshotId)}/restore`);
+  }
+
   private name(database: string): string {
     return encodeURIComponent(database);
   }
@@ -357,5 +382,26 @@ export class DbForgeClient {
 
   private async failure(response: Response): Promise<DbForgeError> {
     return DbForgeError.fromBody(response.status, await this.json(response));
+  }
+
+  /** POSTs a raw upload (not JSON); the answer is read as `send` reads it. */
+  private async upload(path: string, content: Uint8Array | string, kind?: UploadKind): Promise<{ status: number; body: unknown }> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': UPLOAD_CONTENT_TYPES[kind ?? (typeof content === 'string' ? 'sql' : 'file')] };
+    if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
+    let response: Response;
+    try {
+      response = await this.fetcher(this.baseUrl + path, { method: 'POST', headers, body: content });
+    } catch (error) {
+      throw new DbForgeError(0, 'NETWORK_ERROR', `Cannot reach ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new DbForgeError(response.status, 'UNEXPECTED_RESPONSE', `Not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
+    }
+    if (response.ok) return { status: response.status, body: parsed };
+    throw DbForgeError.fromBody(response.status, parsed);
   }
 }

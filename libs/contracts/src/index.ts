@@ -42,3 +42,5 @@ export * from './admin/trash.dto';
 export * from './backup/snapshot.dto';
 export * from './backup/snapshot-params.dto';
 export * from './backup/export-query.dto';
+export * from './admin/restore-database-response.dto';
+export * from './admin/restore-snapshot-params.dto';

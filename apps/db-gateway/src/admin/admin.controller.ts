@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   DatabaseDetailsWithStorageDto,
   DatabaseNameParamsDto,
@@ -11,10 +11,13 @@ import {
 } from '@dbforge/contracts';
 import type { Response } from 'express';
 import { AdminRoute } from '../auth/access.decorators';
+import { RestoreService } from '../backup/restore.service';
+import type { UploadSource } from '../backup/upload-source';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { DatabaseDetailsService } from '../orchestrator/database-details.service';
 import { DatabaseLifecycleService } from '../orchestrator/database-lifecycle.service';
 import { ReconciliationService } from '../orchestrator/reconciliation.service';
+import { RawUpload } from './raw-upload.decorator';
 
 @ApiTags('admin')
 @AdminRoute()
@@ -25,17 +28,26 @@ export class AdminController {
     private readonly lifecycle: DatabaseLifecycleService,
     private readonly reconciliation: ReconciliationService,
     private readonly details: DatabaseDetailsService,
+    private readonly restores: RestoreService,
   ) {}
 
   /**
    * Spawn a database: 201 when created (or re-activated with its data after a prune), 200 when it is already running.
+   * With a SQLite file or SQL dump as the raw body (see restore), the new database starts with that content.
    */
   @Post('databases/spawn/:db_name')
   @ApiResponse({ status: HttpStatus.CREATED, type: SpawnDatabaseResponseDto, description: 'Spawned.' })
   @ApiOkResponse({ type: SpawnDatabaseResponseDto, description: 'Already exists and is running.' })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.BAD_GATEWAY)
-  async spawn(@Param() { db_name }: DatabaseNameParamsDto, @Res({ passthrough: true }) response: Response): Promise<SpawnDatabaseResponseDto> {
-    const outcome = await this.lifecycle.spawn(db_name);
+  @ApiConsumes('application/json', 'application/vnd.sqlite3', 'application/octet-stream', 'application/sql', 'text/plain')
+  @ApiBody({ required: false, description: 'Optional: a SQLite file or SQL dump to spawn from (409 if the database exists).', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: HttpStatus.CONFLICT, type: ErrorBodyDto, description: 'Spawn from an upload, but the database already exists.' })
+  async spawn(
+    @Param() { db_name }: DatabaseNameParamsDto,
+    @Res({ passthrough: true }) response: Response,
+    @RawUpload() upload: UploadSource,
+  ): Promise<SpawnDatabaseResponseDto> {
+    const outcome = await this.restores.spawn(db_name, upload);
     response.status(outcome.created ? HttpStatus.CREATED : HttpStatus.OK);
     return outcome.body;
   }

@@ -49,6 +49,8 @@ export function statusOf(code: ErrorCode): HttpStatus {
       return HttpStatus.SERVICE_UNAVAILABLE;
     case ErrorCode.RUNTIME_FAILURE:
       return HttpStatus.BAD_GATEWAY;
+    case ErrorCode.RESTORE_INVALID:
+      return HttpStatus.BAD_REQUEST;
     case ErrorCode.INTERNAL_ERROR:
       return HttpStatus.INTERNAL_SERVER_ERROR;
     case ErrorCode.DATABASE_EXISTS:

@@ -172,6 +172,7 @@ export class GatewayConfig {
   @Min(10)
   @Max(86_400_000)
   trashSweepIntervalMs!: number;
+
   /** DBFORGE_SNAPSHOT_INTERVAL_MINUTES: minutes between scheduled snapshot rounds (0: no scheduled snapshots). */
   @IsInt()
   @Min(0)
@@ -183,4 +184,9 @@ export class GatewayConfig {
   @Min(1)
   @Max(10_000)
   snapshotRetention!: number;
+
+  /** DBFORGE_MAX_RESTORE_BYTES: largest database file or SQL dump a restore or spawn-from-upload accepts. */
+  @IsInt()
+  @Min(1024)
+  maxRestoreBytes!: number;
 }

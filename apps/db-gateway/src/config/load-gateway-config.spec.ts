@@ -51,6 +51,7 @@ describe('loadGatewayConfig', () => {
       trashSweepIntervalMs: 3_600_000,
       snapshotIntervalMinutes: 0,
       snapshotRetention: 7,
+      maxRestoreBytes: 1024 * 1024 * 1024,
     });
     expect(config.adminKey).toBeUndefined();
     expect(isAbsolute(config.dataDir)).toBe(true);
@@ -94,6 +95,7 @@ describe('loadGatewayConfig', () => {
       DBFORGE_TRASH_SWEEP_INTERVAL_MS: '60000',
       DBFORGE_SNAPSHOT_INTERVAL_MINUTES: '60',
       DBFORGE_SNAPSHOT_RETENTION: '2',
+      DBFORGE_MAX_RESTORE_BYTES: '4096',
     });
     expect({ ...config }).toEqual({
       port: 9090,
@@ -128,6 +130,7 @@ describe('loadGatewayConfig', () => {
       trashSweepIntervalMs: 60_000,
       snapshotIntervalMinutes: 60,
       snapshotRetention: 2,
+      maxRestoreBytes: 4096,
     });
   });
 
@@ -138,6 +141,7 @@ describe('loadGatewayConfig', () => {
     ['a memory limit below what Docker accepts', { DBFORGE_WORKER_MEMORY_MB: '1' }, 'DBFORGE_WORKER_MEMORY_MB'],
     ['a short admin key', { DBFORGE_ADMIN_KEY: 'short' }, 'DBFORGE_ADMIN_KEY=(hidden)'],
     ['a snapshot retention of 0', { DBFORGE_SNAPSHOT_RETENTION: '0' }, 'DBFORGE_SNAPSHOT_RETENTION'],
+    ['a restore limit below 1 KiB', { DBFORGE_MAX_RESTORE_BYTES: '10' }, 'DBFORGE_MAX_RESTORE_BYTES'],
   ])('refuses %s', (_label, env, variable) => {
     expect(problemsOf(env).join('\n')).toContain(variable);
   });

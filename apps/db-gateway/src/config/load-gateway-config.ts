@@ -37,6 +37,7 @@ export const CONFIG_DEFAULTS = {
   DBFORGE_TRASH_SWEEP_INTERVAL_MS: '3600000',
   DBFORGE_SNAPSHOT_INTERVAL_MINUTES: '0',
   DBFORGE_SNAPSHOT_RETENTION: '7',
+  DBFORGE_MAX_RESTORE_BYTES: String(1024 * 1024 * 1024),
 } as const;
 
 type EnvName = keyof typeof CONFIG_DEFAULTS;
@@ -97,6 +98,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     trashSweepIntervalMs: 'DBFORGE_TRASH_SWEEP_INTERVAL_MS',
     snapshotIntervalMinutes: 'DBFORGE_SNAPSHOT_INTERVAL_MINUTES',
     snapshotRetention: 'DBFORGE_SNAPSHOT_RETENTION',
+    maxRestoreBytes: 'DBFORGE_MAX_RESTORE_BYTES',
   };
   const config = plainToInstance(GatewayConfig, {
     port: integer(read('PORT')),
@@ -132,6 +134,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     trashSweepIntervalMs: integer(read('DBFORGE_TRASH_SWEEP_INTERVAL_MS')),
     snapshotIntervalMinutes: integer(read('DBFORGE_SNAPSHOT_INTERVAL_MINUTES')),
     snapshotRetention: integer(read('DBFORGE_SNAPSHOT_RETENTION')),
+    maxRestoreBytes: integer(read('DBFORGE_MAX_RESTORE_BYTES')),
   });
   const errors = validateSync(config);
   if (errors.length > 0) {

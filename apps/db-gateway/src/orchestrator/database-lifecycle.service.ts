@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DatabaseDetailsDto, DatabaseSummaryDto, PruneDatabaseResponseDto, SpawnDatabaseResponseDto } from '@dbforge/contracts';
+import { DatabaseDetailsDto, ErrorCode, DatabaseSummaryDto, PruneDatabaseResponseDto, SpawnDatabaseResponseDto } from '@dbforge/contracts';
 import { CatalogEntry } from '../catalog/catalog-entry';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
@@ -27,9 +27,11 @@ export class DatabaseLifecycleService {
     private readonly locks: DatabaseLocks,
   ) {}
 
-  spawn(name: string): Promise<SpawnOutcome> {
+  /** With `install`, the database starts from the file `install` puts at the path it is given (spawn-from-upload). */
+  spawn(name: string, install?: (file: string) => Promise<void>): Promise<SpawnOutcome> {
     return this.locks.run(name, async () => {
       const existing = this.catalog.find(name);
+      if (install && existing) throw new DomainError(ErrorCode.DATABASE_EXISTS, `Database '${name}' already exists (running or pruned); spawning from an upload never overwrites.`);
       if (existing?.status === 'active') {
         return {
           created: false,
@@ -37,8 +39,10 @@ export class DatabaseLifecycleService {
         };
       }
       const createdDirectory = await this.layout.prepareDirectory(name);
+      if (install && !createdDirectory) throw new DomainError(ErrorCode.DATABASE_EXISTS, `A data directory for '${name}' already exists; spawning from an upload never overwrites.`);
       let hadWorker = true;
       try {
+        if (install) await install(this.layout.fileOf(name));
         hadWorker = (await this.runtime.inspect(name)).state !== 'missing';
         const worker = await this.runtime.start(name);
         await this.pools.use(name, (pool) => pool.open()); // creates the file, in WAL mode

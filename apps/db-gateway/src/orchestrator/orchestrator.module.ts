@@ -23,6 +23,6 @@ import { V1LayoutImporter } from './v1-layout.importer';
     V1LayoutImporter,
     { provide: ContainerRuntime, useFactory: createContainerRuntime, inject: [GatewayConfig] },
   ],
-  exports: [DatabaseLifecycleService, DatabaseDetailsService, DatabaseTrashService, ReconciliationService, ContainerRuntime],
+  exports: [DatabaseLifecycleService, DatabaseDetailsService, DatabaseTrashService, ReconciliationService, ContainerRuntime, DatabaseLocks],
 })
 export class OrchestratorModule {}

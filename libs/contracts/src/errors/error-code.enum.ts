@@ -71,8 +71,10 @@ export enum ErrorCode {
   INVALID_CURSOR = 'INVALID_CURSOR',
   /** A PATCH or DELETE on the rows path without filters and without `_all=true` (400). */
   UNFILTERED_WRITE = 'UNFILTERED_WRITE',
-  /** Undeleting a name that exists now (active or pruned): delete or rename it first (409). */
+  /** Undeleting, or spawning from an upload, a name that exists now (active or pruned; for an upload also a leftover data directory) (409). */
   DATABASE_EXISTS = 'DATABASE_EXISTS',
   /** Undeleting or purging a name that has no copy in the trash (404). */
   NOT_IN_TRASH = 'NOT_IN_TRASH',
+  /** An uploaded database file or SQL dump (or a snapshot) failed validation; nothing was replaced (400). */
+  RESTORE_INVALID = 'RESTORE_INVALID',
 }

@@ -133,4 +133,34 @@ describe('ConnectionPoolService', () => {
     await touch('gamma'); // evicts alpha in the background
     await expect(values('alpha')).resolves.toEqual([{ v: 'alpha' }]);
   });
+
+  it('suspend: waits for running leases, holds new ones until the work is done, then they open the new file', async () => {
+    await touch('alpha');
+    const order: string[] = [];
+    let finishRunning!: () => void;
+    const running = sut.use('alpha', async () => {
+      await new Promise<void>((resolve) => (finishRunning = resolve));
+      order.push('running lease ended');
+    });
+    const suspended = sut.suspend('alpha', async () => {
+      order.push('work');
+      expect(sut.openCount).toBe(0); // closed: the file may be replaced
+      await rm(layout.fileOf('alpha'));
+      await rm(`${layout.fileOf('alpha')}-wal`, { force: true });
+      await rm(`${layout.fileOf('alpha')}-shm`, { force: true });
+      return 'done';
+    });
+    const waiting = values('alpha').then(
+      (rows) => ({ rows }),
+      (error: Error) => ({ error: error.message }),
+    );
+    await sleep(20);
+    expect(order).toEqual([]);
+    finishRunning();
+    await expect(suspended).resolves.toBe('done');
+    await running;
+    expect(order).toEqual(['running lease ended', 'work']);
+    // The waiting read ran after the work, on a fresh file: no table t there any more.
+    expect(await waiting).toEqual({ error: expect.stringContaining('no such table: t') });
+  });
 });

@@ -7,6 +7,8 @@ import { DatabasePool, POOL_CLOSED } from './database-pool';
 interface Lease {
   pool: DatabasePool;
   leases: number;
+  /** Called when `leases` drops to 0 (a suspend waits for it). */
+  idle?: () => void;
 }
 
 /**
@@ -20,6 +22,8 @@ export class ConnectionPoolService implements OnApplicationShutdown {
   private readonly closing = new Map<string, Promise<void>>();
   /** Closings asked for by name (prune, delete), as opposed to evictions: who waited on one must not reopen the file. */
   private readonly retired = new WeakSet<Promise<void>>();
+  /** Databases whose file is being replaced: new leases wait for these. */
+  private readonly suspended = new Map<string, Promise<void>>();
 
   constructor(
     private readonly driver: SqliteDriver,
@@ -50,8 +54,14 @@ export class ConnectionPoolService implements OnApplicationShutdown {
 
   /** The database's pool, kept from eviction until `release` is called (once): for work that outlives a call, like a stream. */
   async acquire(name: string): Promise<{ pool: DatabasePool; release: () => void }> {
-    const closing = this.closing.get(name);
-    if (closing) {
+    for (;;) {
+      const suspended = this.suspended.get(name);
+      if (suspended) {
+        await suspended; // a restore is replacing the file: wait for it, then open the new one
+        continue;
+      }
+      const closing = this.closing.get(name);
+      if (!closing) break;
       await closing;
       // The database was pruned or deleted while this request waited: it must not open it again.
       if (this.retired.has(closing)) throw new SqliteError(POOL_CLOSED, `The pool of database '${name}' was closed.`);
@@ -64,9 +74,35 @@ export class ConnectionPoolService implements OnApplicationShutdown {
         if (released) return;
         released = true;
         lease.leases--;
+        if (lease.leases === 0) lease.idle?.();
         this.evictOverflow();
       },
     };
+  }
+
+  /**
+   * Runs `work` with the database's file closed: new leases wait (rather than fail) until `work`
+   * ends, running ones finish first (open streams are ended: they would hold the file for as long as
+   * their client reads), then the pool closes (checkpointing its WAL). Leases after `work` open the
+   * file afresh, so `work` may replace it. Not re-entrant: callers hold the database lock.
+   */
+  async suspend<T>(name: string, work: () => Promise<T>): Promise<T> {
+    let resume!: () => void;
+    this.suspended.set(name, new Promise<void>((resolve) => (resume = resolve)));
+    try {
+      const lease = this.pools.get(name);
+      if (lease) {
+        await lease.pool.endCursors(new SqliteError(POOL_CLOSED, `The database '${name}' is being replaced.`));
+        if (lease.leases > 0) await new Promise<void>((resolve) => (lease.idle = resolve));
+        this.pools.delete(name);
+        await this.shut(lease.pool);
+      }
+      await this.closing.get(name);
+      return await work();
+    } finally {
+      this.suspended.delete(name);
+      resume();
+    }
   }
 
   /** Closes the pool of `name` (after its running operations), checkpointing its WAL. */

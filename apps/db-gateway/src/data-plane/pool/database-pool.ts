@@ -129,9 +129,14 @@ export class DatabasePool {
   }
 
   /** Waits for running operations, checkpoints the WAL into the database file and closes every connection. */
+  /** Ends every open cursor: each hands its reader back, and its stream is cut with `reason`. */
+  async endCursors(reason: Error): Promise<void> {
+    await Promise.all([...this.cursors].map((cursor) => cursor.abort(reason)));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.cursors].map((cursor) => cursor.abort(new SqliteError(POOL_CLOSED, `The pool of database '${this.name}' is closed.`))));
+    await this.endCursors(new SqliteError(POOL_CLOSED, `The pool of database '${this.name}' is closed.`));
     if (this.active > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     const readers = [...this.allReaders];
     this.allReaders.clear();
@@ -236,6 +241,7 @@ export class PooledCursor {
   private released = false;
   private failure?: Error;
   private reading?: Promise<unknown>;
+  private readonly abortListeners: ((reason: Error) => void)[] = [];
 
   constructor(
     private readonly cursor: RowCursor,
@@ -265,9 +271,15 @@ export class PooledCursor {
     }
   }
 
+  /** Called when the pool ends this cursor (a prune, a restore), so that its consumer can stop at once. */
+  onAbort(listener: (reason: Error) => void): void {
+    this.abortListeners.push(listener);
+  }
+
   /** Closes the cursor on the pool's behalf; its consumer's next `next` gets `reason`. */
-  abort(reason: Error): Promise<void> {
+  async abort(reason: Error): Promise<void> {
     this.failure ??= reason;
-    return this.close();
+    await this.close();
+    for (const listener of this.abortListeners) listener(reason);
   }
 }

@@ -54,6 +54,7 @@ export class RowStreams {
         lease.release();
         finished({ rows, error });
       });
+      cursor.onAbort((reason) => body.destroy(reason)); // a prune or restore ends the stream now, even if its client reads no more
       return new StreamableFile(body, { type: STREAM_CONTENT_TYPES[format] }).setErrorHandler((error, response) => this.cut(error, response as unknown as Response, format));
     } catch (error) {
       await cursor.close();
