@@ -52,11 +52,14 @@ async function post(base, path, body) {
   return response.json();
 }
 
-/** POSTs the query and reads the answer, counting bytes and lines; `slow` pauses 20 ms after every 256 KiB. */
-function download(port, accept, slow) {
+/** Sends the request (POST /query, or GET rows) and reads the answer, counting bytes and lines; `slow` pauses 20 ms after every 256 KiB. */
+function download(port, accept, slow, rows) {
   return new Promise((ok, fail) => {
     const started = process.hrtime.bigint();
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/db/people/query', headers: { 'Content-Type': 'application/json', Accept: accept } }, (res) => {
+    const target = rows
+      ? { method: 'GET', path: '/api/db/people/tables/people/rows', headers: { Accept: accept } }
+      : { method: 'POST', path: '/api/db/people/query', headers: { 'Content-Type': 'application/json', Accept: accept } };
+    const req = request({ host: '127.0.0.1', port, ...target }, (res) => {
       let bytes = 0;
       let lines = 0;
       let sincePause = 0;
@@ -74,7 +77,7 @@ function download(port, accept, slow) {
       res.on('error', fail);
     });
     req.on('error', fail);
-    req.end(JSON.stringify({ sql: SQL }));
+    req.end(rows ? undefined : JSON.stringify({ sql: SQL }));
   });
 }
 
@@ -91,17 +94,20 @@ async function main() {
     await gateway.stop();
 
     const runs = [
-      { label: 'NDJSON, fast reader', accept: 'application/x-ndjson', slow: false },
-      { label: 'CSV, fast reader', accept: 'text/csv', slow: false },
-      { label: 'NDJSON, slow reader (20 ms pause per 256 KiB)', accept: 'application/x-ndjson', slow: true },
-      { label: 'JSON, one response (DBFORGE_MAX_RESULT_ROWS raised)', accept: 'application/json', slow: false, env: { DBFORGE_MAX_RESULT_ROWS: String(ROWS), DBFORGE_STATEMENT_TIMEOUT_MS: '0' } },
+      { label: 'NDJSON, fast reader (POST /query)', accept: 'application/x-ndjson', slow: false },
+      { label: 'NDJSON, fast reader (GET rows, keyset pages)', accept: 'application/x-ndjson', slow: false, rows: true },
+      { label: 'CSV, fast reader (GET rows, keyset pages)', accept: 'text/csv', slow: false, rows: true },
+      { label: 'NDJSON, slow reader (GET rows)', accept: 'application/x-ndjson', slow: true, rows: true },
+      { label: 'CSV, fast reader (POST /query)', accept: 'text/csv', slow: false },
+      { label: 'NDJSON, slow reader (POST /query; 20 ms pause per 256 KiB)', accept: 'application/x-ndjson', slow: true },
+      { label: 'JSON, one response (POST /query; row and byte caps raised)', accept: 'application/json', slow: false, env: { DBFORGE_MAX_RESULT_ROWS: String(ROWS), DBFORGE_MAX_RESULT_BYTES: String(256 * 1024 * 1024), DBFORGE_STATEMENT_TIMEOUT_MS: '0' } },
     ];
     const results = [];
     for (const run of runs) {
       gateway = await startGateway(dataDir, run.env);
       await post(gateway.base, '/api/db/people/query', { sql: 'SELECT count(*) FROM people' }); // pool open, as in service
       const before = gateway.rssMb();
-      const outcome = await download(gateway.port, run.accept, run.slow);
+      const outcome = await download(gateway.port, run.accept, run.slow, run.rows);
       const peak = gateway.peakRssMb();
       await gateway.stop();
       const rows = run.accept === 'text/csv' ? outcome.lines - 1 : run.accept === 'application/json' ? ROWS : outcome.lines;
