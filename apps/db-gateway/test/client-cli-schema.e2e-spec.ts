@@ -1,25 +1,9 @@
 import { DbForgeClient, DbForgeError } from '@dbforge/client';
 import { ErrorCode } from '@dbforge/contracts';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { cli, requireBuiltCli } from './support/cli-process';
 import { TestGateway, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
 
-const CLI = resolve(__dirname, '../../../dist/apps/cli/src/main.js');
 const ADMIN = 'client-cli-schema-admin-key-0';
-
-/** Runs the compiled `dbforge` CLI as a user would. */
-function cli(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (status) => resolveRun({ status, stdout, stderr }));
-    child.stdin.end('');
-  });
-}
 
 describe('client and CLI: schema changes, details, safe delete', () => {
   let gateway: TestGateway;
@@ -28,7 +12,7 @@ describe('client and CLI: schema changes, details, safe delete', () => {
   const env = () => ({ DBFORGE_URL: url, DBFORGE_KEY: ADMIN });
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npx nest build cli" first.`);
+    requireBuiltCli();
     gateway = await startGateway(await makeDataDir(), { DBFORGE_ADMIN_KEY: ADMIN });
     url = (await gateway.app.getUrl()).replace('[::1]', '127.0.0.1');
     client = new DbForgeClient({ baseUrl: url, apiKey: ADMIN });

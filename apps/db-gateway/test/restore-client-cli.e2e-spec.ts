@@ -1,24 +1,11 @@
 import { DbForgeClient, DbForgeError, hasRows } from '@dbforge/client';
 import { ErrorCode } from '@dbforge/contracts';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, requireBuiltCli } from './support/cli-process';
 import { TestGateway, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
 
-const CLI = resolve(__dirname, '../../../dist/apps/cli/src/main.js');
 const ADMIN = 'restore-cli-admin-key-000000';
-
-function cli(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (status) => resolveRun({ status, stdout, stderr }));
-    child.stdin.end('');
-  });
-}
 
 describe('restore through the typed client and the CLI', () => {
   let gateway: TestGateway;
@@ -30,7 +17,7 @@ describe('restore through the typed client and the CLI', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm test does it first).`);
+    requireBuiltCli();
     gateway = await startGateway(await makeDataDir(), { DBFORGE_ADMIN_KEY: ADMIN });
     const url = (await gateway.app.getUrl()).replace('[::1]', '127.0.0.1');
     client = new DbForgeClient({ baseUrl: url, apiKey: ADMIN });

@@ -1,9 +1,7 @@
 import { DbForgeClient, DbForgeError } from '@dbforge/client';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { request as httpRequest, IncomingMessage } from 'node:http';
-import { resolve } from 'node:path';
 import { AddressInfo } from 'node:net';
+import { cli, requireBuiltCli } from './support/cli-process';
 import { TestGateway, expectError, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
 
 const ADMIN = 'streaming-admin-key-00000000';
@@ -56,18 +54,6 @@ function rawQuery(gateway: TestGateway, database: string, body: object, accept: 
   });
 }
 
-const CLI = resolve(__dirname, '../../../dist/apps/cli/src/main.js');
-
-function cli(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (status) => resolveRun({ status, stdout, stderr }));
-  });
-}
 
 const lines = (text: string) => text.split('\n').filter((line) => line !== '');
 
@@ -282,7 +268,7 @@ describe('streaming rows as NDJSON and CSV', () => {
     });
 
     it('dbforge query --format csv|ndjson streams to standard output; a cut stream exits 1', async () => {
-      if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm test does it first).`);
+      requireBuiltCli();
       const env = { DBFORGE_URL: url, DBFORGE_KEY: ADMIN };
       const csv = await cli(['query', 'big', 'SELECT id, name FROM t ORDER BY id', '--format', 'csv'], env);
       expect(csv.status).toBe(0);
