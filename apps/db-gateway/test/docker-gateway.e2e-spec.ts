@@ -121,6 +121,29 @@ describeWithDocker('gateway on the Docker runtime (real engine)', () => {
     expect((await gateway.http.get(`/api/db/${db}/tables/t/rows`).expect(200)).body.data).toEqual([{ v: 'survives' }]);
   });
 
+  it('safe delete removes the worker and moves the data to the trash; undelete brings both back; restore keeps the worker', async () => {
+    const db = name('trash');
+    await gateway.http.post(`/admin/databases/spawn/${db}`).expect(201);
+    await gateway.http.post(`/api/db/${db}/query`).send({ sql: 'CREATE TABLE t (v TEXT)' }).expect(200);
+    await gateway.http.post(`/api/db/${db}/tables/t/rows`).send({ rows: [{ v: 'kept in the trash' }] }).expect(201);
+    const snapshot = (await gateway.http.post(`/admin/databases/${db}/snapshots`).expect(201)).body.id as string;
+    await gateway.http.post(`/api/db/${db}/tables/t/rows`).send({ rows: [{ v: 'after the snapshot' }] }).expect(201);
+    await gateway.http.post(`/admin/databases/${db}/snapshots/${snapshot}/restore`).expect(200);
+    expect((await worker(db).inspect()).State.Status).toBe('running');
+    expect((await gateway.http.get(`/api/db/${db}/tables/t/rows`).expect(200)).body.data).toEqual([{ v: 'kept in the trash' }]);
+
+    await gateway.http.delete(`/admin/databases/${db}`).expect(200);
+    await expect(worker(db).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(existsSync(join(dataDir, db))).toBe(false);
+    await gateway.http.get(`/api/db/${db}/tables/t/rows`).expect(404);
+
+    const back = await gateway.http.post(`/admin/databases/${db}/undelete`).expect(201);
+    const info = await worker(db).inspect();
+    expect(info.State.Status).toBe('running');
+    expect(back.body.container_id).toBe(info.Id);
+    expect((await gateway.http.get(`/api/db/${db}/tables/t/rows`).expect(200)).body.data).toEqual([{ v: 'kept in the trash' }]);
+  });
+
   it('leaves no container, catalog entry or file behind when a spawn fails, and says why (502)', async () => {
     const broken = await startGateway(dataDir, { ...env(), DBFORGE_WORKER_IMAGE: 'dbforge-no-such-image:never' });
     try {
