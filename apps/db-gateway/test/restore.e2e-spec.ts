@@ -302,6 +302,11 @@ describe('restore and spawn-from-upload', () => {
     expect((await gateway.http.post('/admin/databases/spawn/plain').expect(200)).body).toEqual({ message: 'Database instance already exists and is running.', db_name: 'plain', container_id: null });
     await gateway.http.post('/admin/databases/spawn/plain2').send({}).expect(201);
     await gateway.http.post('/admin/databases/spawn/plain3').set('Content-Type', SQLITE).expect(201);
+    // fetch() sends a string body as text/plain: v1 ignored it, and so does spawn.
+    await gateway.http.post('/admin/databases/spawn/plain4').set('Content-Type', 'text/plain;charset=UTF-8').send('{}').expect(201);
+    expect((await gateway.http.post('/admin/databases/spawn/plain4').set('Content-Type', 'text/plain').send('hello').expect(200)).body.message).toBe(
+      'Database instance already exists and is running.',
+    );
   });
 });
 

@@ -39,7 +39,7 @@ export class AdminController {
   @ApiResponse({ status: HttpStatus.CREATED, type: SpawnDatabaseResponseDto, description: 'Spawned.' })
   @ApiOkResponse({ type: SpawnDatabaseResponseDto, description: 'Already exists and is running.' })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.BAD_GATEWAY)
-  @ApiConsumes('application/json', 'application/vnd.sqlite3', 'application/octet-stream', 'application/sql', 'text/plain')
+  @ApiConsumes('application/json', 'application/vnd.sqlite3', 'application/octet-stream', 'application/sql')
   @ApiBody({ required: false, description: 'Optional: a SQLite file or SQL dump to spawn from (409 if the database exists).', schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: HttpStatus.CONFLICT, type: ErrorBodyDto, description: 'Spawn from an upload, but the database already exists.' })
   async spawn(

@@ -11,7 +11,7 @@ import { SqliteDriver } from '../data-plane/sqlite/sqlite.port';
 import { DatabaseLifecycleService, SpawnOutcome } from '../orchestrator/database-lifecycle.service';
 import { DatabaseLocks } from '../orchestrator/database-locks';
 import { DatabaseFileValidator } from './database-file.validator';
-import { UPLOAD_MEDIA_TYPES, UploadKind, UploadSource, charsetOf, mediaTypeOf, uploadKindOf } from './upload-source';
+import { UPLOAD_MEDIA_TYPES, UploadKind, UploadSource, charsetOf, mediaTypeOf, spawnUploadKindOf, uploadKindOf } from './upload-source';
 import { receiveUpload, tempPath } from './upload-stream';
 
 /** `<UTC yyyyMMddTHHmmssSSSZ>`, the time part of a snapshot id. */
@@ -43,11 +43,11 @@ export class RestoreService {
   ) {}
 
   /**
-   * A spawn request: with a body of an upload media type, spawn from it; otherwise (no body, JSON,
-   * anything else) exactly the v1 spawn, which ignores the body.
+   * A spawn request: with a body of an upload media type (a SQLite file, or `application/sql`), spawn
+   * from it; otherwise (no body, JSON, `text/plain`, anything else) exactly the v1 spawn, which ignores the body.
    */
   spawn(name: string, source: UploadSource): Promise<SpawnOutcome> {
-    const upload = source.hasBody && uploadKindOf(source.contentType) !== undefined;
+    const upload = source.hasBody && spawnUploadKindOf(source.contentType) !== undefined;
     return upload ? this.spawnFromUpload(name, source) : this.lifecycle.spawn(name);
   }
 

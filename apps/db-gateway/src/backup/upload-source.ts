@@ -38,3 +38,11 @@ export function charsetOf(contentType: string): string | undefined {
 export function uploadKindOf(contentType: string): UploadKind | undefined {
   return KINDS[mediaTypeOf(contentType)];
 }
+
+/**
+ * The kind of a spawn's body when it is an upload. `text/plain` is not one there: fetch() and many
+ * HTTP libraries label any string body so, and v1 ignored spawn bodies, so such a spawn stays a v1 spawn.
+ */
+export function spawnUploadKindOf(contentType: string): UploadKind | undefined {
+  return mediaTypeOf(contentType) === 'text/plain' ? undefined : uploadKindOf(contentType);
+}
