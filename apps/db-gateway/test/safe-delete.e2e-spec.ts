@@ -94,6 +94,27 @@ describe('safe delete, undelete, trash and purge', () => {
     expectError((await gateway.http.post('/admin/databases/gone/undelete').expect(404)).body, 404, 'NOT_IN_TRASH');
   });
 
+  it('takes the snapshots along: undelete brings them back, purge removes them, a new database of the name has none', async () => {
+    await gateway.http.post('/admin/databases/spawn/snappy').expect(201);
+    await query('snappy', 'CREATE TABLE t (v TEXT)').expect(200);
+    await query('snappy', "INSERT INTO t VALUES ('in the snapshot')").expect(200);
+    const snapshot = (await gateway.http.post('/admin/databases/snappy/snapshots').expect(201)).body.id as string;
+    const snapshotFile = join(dataDir, '.dbforge', 'snapshots', 'snappy', `${snapshot}.db`);
+
+    await gateway.http.delete('/admin/databases/snappy').expect(200);
+    expect(await exists(snapshotFile)).toBe(false);
+    await gateway.http.post('/admin/databases/snappy/snapshots').expect(404);
+    await gateway.http.post('/admin/databases/snappy/undelete').expect(201);
+    expect((await gateway.http.get('/admin/databases/snappy/snapshots').expect(200)).body.map((entry: { id: string }) => entry.id)).toEqual([snapshot]);
+
+    await gateway.http.delete('/admin/databases/snappy').expect(200);
+    await gateway.http.delete('/admin/trash/snappy').expect(200);
+    await gateway.http.post('/admin/databases/spawn/snappy').expect(201);
+    expect((await gateway.http.get('/admin/databases/snappy/snapshots').expect(200)).body).toEqual([]);
+    await gateway.http.post(`/admin/databases/snappy/snapshots/${snapshot}/restore`).expect(404);
+    expect(await readdir(join(dataDir, '.dbforge', 'snapshots', 'snappy')).catch(() => [])).toEqual([]);
+  });
+
   it('sweeps copies whose retention has ended, and only those', async () => {
     await gateway.http.post('/admin/databases/spawn/swept').expect(201);
     const deleted = await gateway.http.delete('/admin/databases/swept').expect(200);

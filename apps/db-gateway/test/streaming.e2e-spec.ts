@@ -308,9 +308,14 @@ describe('streaming rows as NDJSON and CSV', () => {
     });
     expect(response.statusCode).toBe(200);
     await gateway.http.post(`/admin/databases/swap/snapshots/${snapshot}/restore`).set(admin).expect(200);
+    let text = '';
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => (text += chunk));
     response.resume();
     await streamEnded;
     expect(response.complete).toBe(false);
+    // The last line says why: the database was restored (it is not gone).
+    expect(JSON.parse(lines(text).pop() ?? '{}')).toEqual({ error: { code: 'STREAM_INTERRUPTED', message: expect.stringContaining('restored'), status: 409 } });
     await query('swap', 'SELECT count(*) AS c FROM n').expect(200, { data: [{ c: 200000 }], rows_affected: 1 });
   });
 

@@ -27,19 +27,27 @@ export class DatabaseReader {
 
   /** The name when the catalog knows it (active or pruned) and its file exists, else 404 `Database not found.`. */
   async requireKnown(name: string): Promise<string> {
-    if (!this.catalog.find(name)) throw DomainError.databaseNotFound();
-    const exists = await stat(this.layout.fileOf(name)).then(
-      (info) => info.isFile(),
-      () => false,
-    );
-    if (!exists) throw DomainError.databaseNotFound();
+    if (!this.catalog.find(name) || !(await this.fileExists(name))) throw DomainError.databaseNotFound();
     return name;
   }
 
   /** Opens a read-only connection on `name` (after `requireKnown`); the caller closes it. */
   async open(name: string): Promise<SqliteConnection> {
     await this.requireKnown(name);
-    return this.driver.open(this.layout.fileOf(name), { readOnly: true, busyTimeoutMs: this.config.busyTimeoutMs, synchronous: this.config.synchronous });
+    try {
+      return await this.driver.open(this.layout.fileOf(name), { readOnly: true, busyTimeoutMs: this.config.busyTimeoutMs, synchronous: this.config.synchronous });
+    } catch (error) {
+      // Deleted (moved to the trash) between the check and the open.
+      if (!this.catalog.find(name) || !(await this.fileExists(name))) throw DomainError.databaseNotFound();
+      throw error;
+    }
+  }
+
+  private fileExists(name: string): Promise<boolean> {
+    return stat(this.layout.fileOf(name)).then(
+      (info) => info.isFile(),
+      () => false,
+    );
   }
 
   /** Writes a consistent copy of `name` to `file` (one read snapshot; writers go on meanwhile). */

@@ -3,6 +3,7 @@ import { ErrorCode, SnapshotDto } from '@dbforge/contracts';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { DatabaseLayout } from '../catalog/database-layout';
+import { DatabaseLocks } from '../orchestrator/database-locks';
 import { DomainError } from '../common/domain.error';
 import { busyAsDomainError, compactTimestamp } from './backup.service';
 import { DatabaseReader } from './database-reader';
@@ -29,6 +30,7 @@ export class SnapshotStore {
     private readonly layout: DatabaseLayout,
     private readonly reader: DatabaseReader,
     private readonly temp: TempFiles,
+    private readonly locks: DatabaseLocks,
   ) {}
 
   /** Takes a snapshot of `name` now. */
@@ -38,13 +40,19 @@ export class SnapshotStore {
     const scratch = await this.temp.path('snapshot');
     try {
       await this.reader.copy(name, scratch).catch((error: unknown) => Promise.reject(busyAsDomainError(error)));
-      await mkdir(this.layout.snapshotsDirectory(name), { recursive: true });
-      // Named after the moment the copy began: a write after that may be missing from it, so the scheduler counts it as new.
-      let time = started;
-      let id = `${compactTimestamp(new Date(time))}-${reason}`;
-      // Two snapshots in the same millisecond: the later one takes the next free millisecond.
-      while (await this.exists(this.layout.snapshotFile(name, id))) id = `${compactTimestamp(new Date(++time))}-${reason}`;
-      await rename(scratch, this.layout.snapshotFile(name, id));
+      // Under the database's lock, so a delete (which moves the snapshots to the trash with the data)
+      // is either before this, and the snapshot is refused, or after it, and takes it along.
+      const id = await this.locks.run(name, async () => {
+        if (!this.reader.isKnown(name)) throw DomainError.databaseNotFound();
+        await mkdir(this.layout.snapshotsDirectory(name), { recursive: true });
+        // Named after the moment the copy began: a write after that may be missing from it, so the scheduler counts it as new.
+        let time = started;
+        let free = `${compactTimestamp(new Date(time))}-${reason}`;
+        // Two snapshots in the same millisecond: the later one takes the next free millisecond.
+        while (await this.exists(this.layout.snapshotFile(name, free))) free = `${compactTimestamp(new Date(++time))}-${reason}`;
+        await rename(scratch, this.layout.snapshotFile(name, free));
+        return free;
+      });
       const snapshot = await this.describe(name, id);
       this.logger.log(`Snapshot ${id} of '${name}' taken: ${snapshot.size_bytes} bytes in ${Date.now() - started} ms.`);
       return snapshot;

@@ -53,6 +53,7 @@ export function statusOf(code: ErrorCode): HttpStatus {
       return HttpStatus.BAD_REQUEST;
     case ErrorCode.INTERNAL_ERROR:
       return HttpStatus.INTERNAL_SERVER_ERROR;
+    case ErrorCode.STREAM_INTERRUPTED:
     case ErrorCode.DATABASE_EXISTS:
       return HttpStatus.CONFLICT;
     case ErrorCode.NOT_IN_TRASH:

@@ -13,6 +13,8 @@ import { ContainerRuntime } from './runtime/container-runtime.port';
 
 /** Written into a database's directory just before it moves to the trash. */
 const MARKER = 'trash.json';
+/** The database's snapshots travel with it, in this subdirectory of its trashed copy. */
+const SNAPSHOTS = 'snapshots';
 const TRASH_ID = /^(.+)-(\d{8}T\d{9}Z)$/;
 
 interface Marker {
@@ -73,6 +75,9 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
       if (await exists(directory)) {
         const marker: Marker = { name, created_at: entry.createdAt, deleted_at: deletedAt.toISOString() };
         await writeFile(join(directory, MARKER), JSON.stringify(marker));
+        // Its snapshots go with it: purging the copy purges them, and a new database of the name starts with none.
+        const snapshots = this.layout.snapshotsDirectory(name);
+        if (await exists(snapshots)) await rename(snapshots, join(directory, SNAPSHOTS));
         await mkdir(this.layout.trashDir, { recursive: true });
         await rename(directory, join(this.layout.trashDir, id));
         moved = true;
@@ -102,6 +107,7 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
       }
       await rename(join(this.layout.trashDir, newest.trash_id), directory);
       await rm(join(directory, MARKER), { force: true });
+      await this.restoreSnapshots(name, join(directory, SNAPSHOTS));
       return newest;
     });
     let spawned;
@@ -156,6 +162,16 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
     return purged;
   }
 
+  /** Moves the snapshots that travelled with a trashed copy back to their place (file by file, should some exist there). */
+  private async restoreSnapshots(name: string, from: string): Promise<void> {
+    const files = await readdir(from).catch(() => undefined);
+    if (!files) return;
+    const to = this.layout.snapshotsDirectory(name);
+    await mkdir(to, { recursive: true });
+    for (const file of files) await rename(join(from, file), join(to, file));
+    await rm(from, { recursive: true, force: true });
+  }
+
   /** A crash between the rename and the catalog removal leaves a pruned entry without data but with a trashed copy: forget it. */
   private async repair(): Promise<void> {
     for (const copy of await this.list()) {
@@ -180,7 +196,11 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
     const files = await readdir(directory).catch(() => undefined);
     if (!files) return undefined;
     let size = 0;
-    for (const file of files) if (file !== MARKER) size += await stat(join(directory, file)).then((info) => info.size, () => 0);
+    for (const file of files) {
+      if (file === MARKER) continue;
+      const names = file === SNAPSHOTS ? (await readdir(join(directory, file)).catch(() => [] as string[])).map((snapshot) => join(file, snapshot)) : [file];
+      for (const path of names) size += await stat(join(directory, path)).then((info) => info.size, () => 0);
+    }
     return {
       db_name: marker?.name ?? match[1],
       trash_id: id,

@@ -63,6 +63,8 @@ export enum ErrorCode {
   NOT_ACCEPTABLE = 'NOT_ACCEPTABLE',
   /** The snapshot named in the path does not exist (404, detail `Snapshot not found.`). */
   SNAPSHOT_NOT_FOUND = 'SNAPSHOT_NOT_FOUND',
+  /** A streamed read cut because its database was restored meanwhile: the rows sent are incomplete; read again (409, in the last NDJSON line). */
+  STREAM_INTERRUPTED = 'STREAM_INTERRUPTED',
   /** An unexpected failure inside the gateway (500); the detail never leaks internals. */
   INTERNAL_ERROR = 'INTERNAL_ERROR',
   /** A rows filter `column__op=value` with an operator the rows API does not have (400). */

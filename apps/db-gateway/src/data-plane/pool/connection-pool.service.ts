@@ -1,5 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ErrorCode } from '@dbforge/contracts';
 import { DatabaseLayout } from '../../catalog/database-layout';
+import { DomainError } from '../../common/domain.error';
 import { GatewayConfig } from '../../config/gateway.config';
 import { SqliteDriver, SqliteError } from '../sqlite/sqlite.port';
 import { DatabasePool, POOL_CLOSED } from './database-pool';
@@ -92,7 +94,9 @@ export class ConnectionPoolService implements OnApplicationShutdown {
     try {
       const lease = this.pools.get(name);
       if (lease) {
-        await lease.pool.endCursors(new SqliteError(POOL_CLOSED, `The database '${name}' is being replaced.`));
+        await lease.pool.endCursors(
+          new DomainError(ErrorCode.STREAM_INTERRUPTED, `The database '${name}' was restored while this stream read it: the rows sent are incomplete; read again.`),
+        );
         if (lease.leases > 0) await new Promise<void>((resolve) => (lease.idle = resolve));
         this.pools.delete(name);
         await this.shut(lease.pool);
