@@ -154,7 +154,7 @@ export class DbForgeClient {
   /** The raw body of a read streamed as NDJSON or CSV (e.g. to pipe into a file); errors before the first row throw. */
   async streamQuery(database: string, sql: string, params: SqlParams | undefined, format: 'ndjson' | 'csv'): Promise<ReadableStream<Uint8Array>> {
     const accept = format === 'csv' ? 'text/csv' : 'application/x-ndjson';
-    const response = await this.request('POST', `/api/db/${this.name(database)}/query`, params === undefined ? { sql } : { sql, params }, accept);
+    const response = await this.request('POST', `/api/db/${this.name(database)}/query`, accept, this.jsonBody(params === undefined ? { sql } : { sql, params }));
     if (!response.ok) throw await this.failure(response);
     if (!response.body) throw new DbForgeError(response.status, 'UNEXPECTED_RESPONSE', 'The stream had no body.');
     return response.body;
@@ -308,23 +308,9 @@ export class DbForgeClient {
 
   /** A GET whose success body is a file: its stream; a failure still throws the DbForgeError of its JSON body. */
   private async download(path: string): Promise<ReadableStream<Uint8Array>> {
-    const headers: Record<string, string> = {};
-    if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
-    let response: Response;
-    try {
-      response = await this.fetcher(this.baseUrl + path, { method: 'GET', headers });
-    } catch (error) {
-      throw new DbForgeError(0, 'NETWORK_ERROR', `Cannot reach ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const response = await this.request('GET', path, '*/*');
     if (response.ok && response.body) return response.body;
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new DbForgeError(response.status, 'UNEXPECTED_RESPONSE', `Not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
-    }
-    throw DbForgeError.fromBody(response.status, parsed);
+    throw await this.failure(response);
   }
 
   /**
@@ -355,20 +341,25 @@ export class DbForgeClient {
   }
 
   private async send<T>(method: string, path: string, body?: unknown, accepted?: number[]): Promise<{ status: number; body: T }> {
-    const response = await this.request(method, path, body, 'application/json');
+    const response = await this.request(method, path, 'application/json', body === undefined ? undefined : this.jsonBody(body));
     if (response.ok || accepted?.includes(response.status)) return { status: response.status, body: (await this.json(response)) as T };
     throw await this.failure(response);
   }
 
-  private async request(method: string, path: string, body: unknown, accept: string): Promise<Response> {
+  /** One HTTP exchange with the key and `Accept` set; only the network failing throws here. */
+  private async request(method: string, path: string, accept: string, payload?: { body: string | Uint8Array; contentType: string }): Promise<Response> {
     const headers: Record<string, string> = { Accept: accept };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (payload) headers['Content-Type'] = payload.contentType;
     if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
     try {
-      return await this.fetcher(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return await this.fetcher(this.baseUrl + path, { method, headers, body: payload?.body });
     } catch (error) {
       throw new DbForgeError(0, 'NETWORK_ERROR', `Cannot reach ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  private jsonBody(body: unknown): { body: string; contentType: string } {
+    return { body: JSON.stringify(body), contentType: 'application/json' };
   }
 
   private async json(response: Response): Promise<unknown> {
@@ -386,22 +377,9 @@ export class DbForgeClient {
 
   /** POSTs a raw upload (not JSON); the answer is read as `send` reads it. */
   private async upload(path: string, content: Uint8Array | string, kind?: UploadKind): Promise<{ status: number; body: unknown }> {
-    const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': UPLOAD_CONTENT_TYPES[kind ?? (typeof content === 'string' ? 'sql' : 'file')] };
-    if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
-    let response: Response;
-    try {
-      response = await this.fetcher(this.baseUrl + path, { method: 'POST', headers, body: content });
-    } catch (error) {
-      throw new DbForgeError(0, 'NETWORK_ERROR', `Cannot reach ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      throw new DbForgeError(response.status, 'UNEXPECTED_RESPONSE', `Not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
-    }
-    if (response.ok) return { status: response.status, body: parsed };
-    throw DbForgeError.fromBody(response.status, parsed);
+    const contentType = UPLOAD_CONTENT_TYPES[kind ?? (typeof content === 'string' ? 'sql' : 'file')];
+    const response = await this.request('POST', path, 'application/json', { body: content, contentType });
+    if (response.ok) return { status: response.status, body: await this.json(response) };
+    throw await this.failure(response);
   }
 }

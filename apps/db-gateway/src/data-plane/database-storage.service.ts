@@ -6,7 +6,7 @@ import { DatabaseLayout } from '../catalog/database-layout';
 import { GatewayConfig } from '../config/gateway.config';
 import { ConnectionPoolService } from './pool/connection-pool.service';
 import { SqliteConnection, SqliteDriver } from './sqlite/sqlite.port';
-import { quoteIdentifier } from './tables/sql-identifiers';
+import { rowCountOf, schemaObjectsOf } from './tables/table-schema';
 
 const UNREADABLE = { tables: null, page_size: null, page_count: null, freelist_count: null };
 
@@ -46,15 +46,8 @@ export class DatabaseStorageService {
   }
 
   private async read(connection: SqliteConnection): Promise<Omit<DatabaseStorage, 'last_written_at'>> {
-    const objects = await connection.all(
-      "SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-    );
     const tables: DatabaseTableSummaryDto[] = [];
-    for (const object of objects) {
-      const name = String(object.name);
-      const rowCount = object.type === 'table' ? Number((await connection.all(`SELECT count(*) AS n FROM ${quoteIdentifier(name)}`))[0].n) : null;
-      tables.push({ name, type: String(object.type), row_count: rowCount });
-    }
+    for (const { name, type } of await schemaObjectsOf(connection)) tables.push({ name, type, row_count: type === 'table' ? await rowCountOf(connection, name) : null });
     const pragma = async (name: string) => Number((await connection.all(`SELECT * FROM pragma_${name}()`))[0][name]);
     return { tables, page_size: await pragma('page_size'), page_count: await pragma('page_count'), freelist_count: await pragma('freelist_count') };
   }

@@ -1,26 +1,17 @@
-import { SqliteRow, SqliteValue } from '../sqlite/sqlite.port';
+import { Row, SqlValue } from '@dbforge/contracts';
+import { encodeRows } from '../row-encoding';
+import { SqliteRow } from '../sqlite/sqlite.port';
 
-/** Turns batches of rows into the text of a streamed response. */
+/** Turns batches of rows into the text of a streamed response; values as in JSON responses (BLOBs base64). */
 export interface RowEncoder {
   encode(rows: SqliteRow[]): string;
-}
-
-/** JSON's own value for a SQLite value: BLOBs as base64 (as in JSON responses), big integers as numbers. */
-function jsonValue(value: SqliteValue): string | number | null {
-  if (Buffer.isBuffer(value)) return value.toString('base64');
-  if (typeof value === 'bigint') return Number(value);
-  return value;
 }
 
 /** One JSON object per line, the same objects as a JSON response's `data`. */
 export class NdjsonEncoder implements RowEncoder {
   encode(rows: SqliteRow[]): string {
     let text = '';
-    for (const row of rows) {
-      const line: Record<string, string | number | null> = {};
-      for (const key in row) line[key] = jsonValue(row[key]);
-      text += `${JSON.stringify(line)}\n`;
-    }
+    for (const row of encodeRows(rows)) text += `${JSON.stringify(row)}\n`;
     return text;
   }
 }
@@ -40,13 +31,13 @@ export class CsvEncoder implements RowEncoder {
       this.columns = Object.keys(rows[0]);
       text += `${this.columns.map((column) => CsvEncoder.field(column)).join(',')}\r\n`;
     }
-    for (const row of rows) text += `${this.columns.map((column) => CsvEncoder.value(row[column])).join(',')}\r\n`;
+    const columns = this.columns;
+    for (const row of encodeRows(rows) as Row[]) text += `${columns.map((column) => CsvEncoder.value(row[column])).join(',')}\r\n`;
     return text;
   }
 
-  private static value(value: SqliteValue | undefined): string {
+  private static value(value: SqlValue | undefined): string {
     if (value === null || value === undefined) return '';
-    if (Buffer.isBuffer(value)) return value.toString('base64');
     if (typeof value === 'string') return value === '' ? '""' : CsvEncoder.field(value);
     return String(value);
   }

@@ -7,7 +7,7 @@ import { withSqlErrors } from '../sql-error.translator';
 import { SqliteConnection } from '../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
 import { columnDefinitionSql, quoteIdentifier } from './sql-identifiers';
-import { columnsOf, requireColumns } from './table-schema';
+import { columnsOf, requireColumns, schemaObjectNamed } from './table-schema';
 
 /** The schema-changing convenience endpoints: drop a table, add an index, add a column. Each runs on the writer in one transaction. */
 @Injectable()
@@ -21,9 +21,7 @@ export class SchemaChangesService {
   /** DROP TABLE (or DROP VIEW for a view, since the schema listing shows both). Foreign keys are on: a referenced parent with rows is refused. */
   dropTable(database: string, table: string): Promise<SchemaChangeResponseDto> {
     return this.change(database, `DROP TABLE ${quoteIdentifier(table)} (tables endpoint)`, async (connection) => {
-      const [object] = await connection.all("SELECT type FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ?", [table]);
-      if (!object) throw new DomainError(ErrorCode.TABLE_NOT_FOUND, `SQL Error: no such table: ${table}`);
-      const kind = object.type === 'view' ? 'View' : 'Table';
+      const kind = (await schemaObjectNamed(connection, table)).type === 'view' ? 'View' : 'Table';
       await connection.run(`DROP ${kind.toUpperCase()} ${quoteIdentifier(table)}`);
       return { message: `${kind} '${table}' dropped successfully.`, name: table };
     });

@@ -1,17 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, IndexInfoDto, TableInfoDto } from '@dbforge/contracts';
+import { IndexInfoDto, TableInfoDto } from '@dbforge/contracts';
 import { CatalogService } from '../../catalog/catalog.service';
-import { DomainError } from '../../common/domain.error';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { withSqlErrors } from '../sql-error.translator';
 import { SqliteConnection } from '../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
-import { quoteIdentifier } from './sql-identifiers';
-
-interface SchemaRow {
-  name: string;
-  type: 'table' | 'view';
-}
+import { SchemaObject, rowCountOf, schemaObjectNamed, schemaObjectsOf } from './table-schema';
 
 /** The schema of a database, read from SQLite's own catalog (sqlite_schema and the pragma functions). */
 @Injectable()
@@ -25,20 +19,15 @@ export class SchemaService {
   /** Every table and view (SQLite's internal `sqlite_` ones left out), with columns, indexes and row counts. */
   listTables(database: string): Promise<TableInfoDto[]> {
     return this.read(database, 'schema: all tables', async (connection) => {
-      const objects = (await connection.all(
-        "SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-      )) as unknown as SchemaRow[];
       const tables: TableInfoDto[] = [];
-      for (const object of objects) tables.push(await this.describe(connection, object));
+      for (const object of await schemaObjectsOf(connection)) tables.push(await this.describe(connection, object));
       return tables;
     });
   }
 
   describeTable(database: string, table: string): Promise<TableInfoDto> {
     return this.read(database, `schema: ${table}`, async (connection) => {
-      const [object] = (await connection.all("SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ?", [table])) as unknown as SchemaRow[];
-      if (!object) throw new DomainError(ErrorCode.TABLE_NOT_FOUND, `SQL Error: no such table: ${table}`);
-      return this.describe(connection, object);
+      return this.describe(connection, await schemaObjectNamed(connection, table));
     });
   }
 
@@ -49,7 +38,7 @@ export class SchemaService {
     );
   }
 
-  private async describe(connection: SqliteConnection, object: SchemaRow): Promise<TableInfoDto> {
+  private async describe(connection: SqliteConnection, object: SchemaObject): Promise<TableInfoDto> {
     const columns = await connection.all('SELECT name, type, "notnull" AS not_null, dflt_value, pk FROM pragma_table_info(?)', [object.name]);
     const indexList = await connection.all('SELECT name, "unique" AS is_unique FROM pragma_index_list(?) ORDER BY seq', [object.name]);
     const indexes: IndexInfoDto[] = [];
@@ -57,7 +46,7 @@ export class SchemaService {
       const parts = await connection.all('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [index.name]);
       indexes.push({ name: String(index.name), unique: Number(index.is_unique) === 1, columns: parts.map((part) => String(part.name)) });
     }
-    const rowCount = object.type === 'table' ? Number((await connection.all(`SELECT count(*) AS n FROM ${quoteIdentifier(object.name)}`))[0].n) : null;
+    const rowCount = object.type === 'table' ? await rowCountOf(connection, object.name) : null;
     return {
       name: object.name,
       type: object.type,
