@@ -66,14 +66,20 @@ export class DatabaseLifecycleService {
 
   prune(name: string): Promise<PruneDatabaseResponseDto> {
     return this.locks.run(name, async () => {
-      const entry = this.catalog.requireActive(name);
-      await this.runtime.remove(name);
-      // Catalog first: new requests get 404 at once; then the pool drains, checkpoints and closes.
-      await this.catalog.save({ ...entry, status: 'pruned', workerId: null, updatedAt: new Date().toISOString() });
-      await this.pools.close(name);
+      await this.takeOutOfService(this.catalog.requireActive(name), new Date());
       this.logger.log(`Pruned '${name}'; its data is kept.`);
       return { message: 'Database instance pruned successfully.', db_name: name };
     });
+  }
+
+  /**
+   * What prune and delete share, under the database's lock: the worker goes (if any), the catalog marks
+   * the database pruned (new requests get 404 at once), then its pool drains, checkpoints and closes.
+   */
+  async takeOutOfService(entry: CatalogEntry, at: Date): Promise<void> {
+    if (entry.status === 'active') await this.runtime.remove(entry.name);
+    await this.catalog.save({ ...entry, status: 'pruned', workerId: null, updatedAt: at.toISOString() });
+    await this.pools.close(entry.name);
   }
 
   /** Active databases with their workers' real state; `unknown` while the runtime cannot be asked. */

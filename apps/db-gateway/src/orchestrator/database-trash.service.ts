@@ -6,10 +6,8 @@ import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { DomainError } from '../common/domain.error';
 import { GatewayConfig } from '../config/gateway.config';
-import { ConnectionPoolService } from '../data-plane/pool/connection-pool.service';
 import { DatabaseLifecycleService } from './database-lifecycle.service';
 import { DatabaseLocks } from './database-locks';
-import { ContainerRuntime } from './runtime/container-runtime.port';
 
 /** Written into a database's directory just before it moves to the trash. */
 const MARKER = 'trash.json';
@@ -38,8 +36,6 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
   constructor(
     private readonly catalog: CatalogService,
     private readonly layout: DatabaseLayout,
-    private readonly pools: ConnectionPoolService,
-    private readonly runtime: ContainerRuntime,
     private readonly locks: DatabaseLocks,
     private readonly lifecycle: DatabaseLifecycleService,
     private readonly config: GatewayConfig,
@@ -66,10 +62,8 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
       const entry = this.catalog.find(name);
       if (!entry) throw DomainError.databaseNotFound();
       const directory = this.layout.directoryOf(name);
-      if (entry.status === 'active') await this.runtime.remove(name);
       const deletedAt = new Date();
-      await this.catalog.save({ ...entry, status: 'pruned', workerId: null, updatedAt: deletedAt.toISOString() });
-      await this.pools.close(name);
+      await this.lifecycle.takeOutOfService(entry, deletedAt);
       const id = `${name}-${deletedAt.toISOString().replace(/[-:.]/g, '')}`;
       let moved = false;
       if (await exists(directory)) {
