@@ -5,7 +5,7 @@
 'use strict';
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
-const { createServer } = require('node:net');
+const { freePort } = require('./free-port');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 const sqlite3 = require('sqlite3');
@@ -13,15 +13,6 @@ const sqlite3 = require('sqlite3');
 const repo = resolve(__dirname, '..');
 const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((pair) => pair.trim().split(/\s+/)));
 const MB = Number(args.mb ?? 100);
-
-function freePort() {
-  return new Promise((ok) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
 
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 

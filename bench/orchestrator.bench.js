@@ -6,7 +6,7 @@
 'use strict';
 const { spawn } = require('node:child_process');
 const { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
+const { freePort } = require('./free-port');
 const { tmpdir, cpus } = require('node:os');
 const { join, resolve } = require('node:path');
 const Docker = require('dockerode');
@@ -28,15 +28,6 @@ async function buildImage() {
   const stream = await docker.buildImage({ context, src: ['Dockerfile', 'busybox'] }, { t: IMAGE });
   await new Promise((ok, fail) => docker.modem.followProgress(stream, (error) => (error ? fail(error) : ok())));
   rmSync(context, { recursive: true, force: true });
-}
-
-function freePort() {
-  return new Promise((ok) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
 }
 
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;

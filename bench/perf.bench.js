@@ -6,7 +6,7 @@
 'use strict';
 const { spawn } = require('node:child_process');
 const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
+const { freePort } = require('./free-port');
 const { cpus, tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 const autocannon = require('autocannon');
@@ -18,15 +18,6 @@ const DATABASES = Number(args.databases ?? 2000);
 const CONNECTIONS = 16;
 const ROWS = 10_000;
 const pin = cpus().length >= 2 ? ['taskset', '-c', '0'] : [];
-
-function freePort() {
-  return new Promise((ok) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
 
 async function startServer(label, command, env) {
   const port = await freePort();

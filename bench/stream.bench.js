@@ -8,7 +8,7 @@
 const { spawn } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { request } = require('node:http');
-const { createServer } = require('node:net');
+const { freePort } = require('./free-port');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 
@@ -16,15 +16,6 @@ const repo = resolve(__dirname, '..');
 const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((pair) => pair.trim().split(/\s+/)));
 const ROWS = Number(args.rows ?? 1_000_000);
 const SQL = 'SELECT id, name, email, score, created_at FROM people';
-
-function freePort() {
-  return new Promise((ok) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
 
 async function startGateway(dataDir, extraEnv = {}) {
   const port = await freePort();
