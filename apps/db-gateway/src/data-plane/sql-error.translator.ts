@@ -7,11 +7,15 @@ import { SqliteError } from './sqlite/sqlite.port';
 export function translateSqliteError(error: unknown): unknown {
   if (!(error instanceof SqliteError)) return error;
   if (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED') {
-    return new DomainError(ErrorCode.DATABASE_BUSY, `Database is busy; try again. (${error.message})`);
+    return new DomainError(ErrorCode.DATABASE_BUSY, `Database is busy; try again. (${error.message})`, { 'Retry-After': '1' });
   }
   if (error.code === POOL_CLOSED) {
     // The database was pruned while this request was on its way.
     return DomainError.databaseNotFound();
+  }
+  if (error.code === 'SQLITE_AUTH') {
+    // The SQLite guard refused what the statement would do (the temp schema, ATTACH, a host-revealing pragma...).
+    return new DomainError(ErrorCode.STATEMENT_NOT_ALLOWED, `SQL Error: ${error.message}: the statement does something a database here may not (the temp schema, ATTACH, load_extension() or a host-revealing pragma).`);
   }
   if (error.code === 'SQLITE_INTERRUPT') {
     return new DomainError(ErrorCode.STATEMENT_TIMEOUT, `Statement timeout: ${error.message}`);

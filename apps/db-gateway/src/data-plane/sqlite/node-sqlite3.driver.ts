@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import sqlite3 from 'sqlite3';
 import { ResultLimits, jsonSizeOf } from '../row-encoding';
 import { OpenOptions, RowCursor, RunResult, SqliteBindings, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from './sqlite.port';
+import { findSqliteGuard } from './sqlite-guard';
 
 /** node-sqlite3 reports `SQLITE_ERROR: no such table: x`; keep SQLite's own words. */
 // Duck-typed: the addon's errors may come from another realm (Jest's VM), where `instanceof Error` fails.
@@ -239,16 +240,26 @@ class NodeSqlite3Cursor extends RowCursor {
   }
 }
 
-/** The SqliteDriver on node-sqlite3 (asynchronous; statements run on libuv's thread pool). */
+/**
+ * The SqliteDriver on node-sqlite3 (asynchronous; statements run on libuv's thread pool). Every
+ * connection gets the SQLite guard (native/sqlite-guard.c) first: defensive mode, an untrusted schema
+ * and an authorizer that keeps the temp schema empty and ATTACH, load_extension() and host-revealing
+ * pragmas out, checked by SQLite on what a statement does rather than on how it is spelled.
+ */
 @Injectable()
 export class NodeSqlite3Driver extends SqliteDriver {
+  private readonly guard = findSqliteGuard();
+
   async open(file: string, options: OpenOptions): Promise<SqliteConnection> {
+    const guard = this.guard;
+    if (!guard) throw new SqliteError('SQLITE_CANTOPEN', 'The SQLite guard (dist/native/sqlite-guard.so) is missing: run `npm run build`.');
     const mode = options.readOnly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
     const db = await new Promise<sqlite3.Database>((resolve, reject) => {
       const handle: sqlite3.Database = new sqlite3.Database(file, mode, (error) => (error ? reject(translate(error)) : resolve(handle)));
     });
     const connection = new NodeSqlite3Connection(db);
     try {
+      await new Promise<void>((resolve, reject) => db.loadExtension(guard, (error) => (error ? reject(translate(error)) : resolve())));
       db.configure('busyTimeout', options.busyTimeoutMs);
       // No database may reach another file: ATTACH fails with "too many attached databases".
       db.configure('limit', sqlite3.LIMIT_ATTACHED, 0);
