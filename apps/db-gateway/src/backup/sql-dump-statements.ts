@@ -1,22 +1,20 @@
 import { createReadStream } from 'node:fs';
-import { scanSql } from '../data-plane/statements/sql-scanner';
-
-/** Characters that may change the splitter's state outside quotes and comments. */
-const SPECIAL = /['"`[\-/;]/g;
-const CLOSER: Record<string, string> = { "'": "'", '"': '"', '`': '`', '[': ']', '-': '\n', '*': '*/' };
+import { StatementState, nextStatementState, readToken } from '../data-plane/statements/sql-tokens';
 
 /**
- * Splits SQL text fed in chunks into statements, in linear time: it tracks quotes and comments
- * itself, and at each `;` outside them lets the project's scanner decide whether the statement really
- * ended (it does not inside a CREATE TRIGGER body).
+ * Splits SQL text fed in chunks into statements, in linear time, with the gateway's SQLite tokenizer
+ * and sqlite3_complete()'s rule for statement ends (a `;` inside a CREATE TRIGGER body does not end
+ * it), so a dump is split exactly where the statement scanner would split it. A token that reaches the
+ * end of a chunk waits for the next one: it may go on there.
  */
 export class StatementSplitter {
   private text = '';
-  /** Start of the statement being read, and how far it has been scanned. */
+  /** Start of the statement being read, and how far it has been tokenized. */
   private start = 0;
   private position = 0;
-  /** '' outside quotes and comments, else the opening: a quote character, `[`, `-` (line comment) or `*` (block comment). */
-  private state = '';
+  private state: StatementState = 'start';
+  /** The statement being read has a token other than spaces and `;`. */
+  private content = false;
 
   *push(chunk: string, final = false): Generator<string> {
     this.text = this.text.slice(this.start) + chunk;
@@ -24,59 +22,25 @@ export class StatementSplitter {
     this.start = 0;
     const text = this.text;
     while (this.position < text.length) {
-      if (this.state !== '') {
-        const closer = CLOSER[this.state];
-        const end = text.indexOf(closer, this.position);
-        if (end === -1) {
-          this.position = Math.max(this.position, text.length - closer.length + 1); // not closed yet
-          break;
-        }
-        if (this.state === "'" || this.state === '"' || this.state === '`') {
-          if (end + 1 >= text.length && !final) {
-            this.position = end; // maybe the first half of a doubled quote: wait for the next chunk
-            break;
-          }
-          if (text[end + 1] === closer) {
-            this.position = end + 2; // a doubled quote is part of the string
-            continue;
-          }
-        }
-        this.position = end + closer.length;
-        this.state = '';
-        continue;
-      }
-      SPECIAL.lastIndex = this.position;
-      const match = SPECIAL.exec(text);
-      if (!match) {
-        this.position = text.length;
-        break;
-      }
-      const at = match.index;
-      const c = text[at];
-      if ((c === '-' || c === '/') && at + 1 >= text.length && !final) {
-        this.position = at; // need the next character
-        break;
-      }
-      if (c === ';') {
-        const candidate = text.slice(this.start, at + 1);
-        this.position = at + 1;
-        if (scanSql(`${candidate}\nX`).hasMoreStatements) {
-          if (scanSql(candidate).firstKeyword !== '') yield candidate;
-          this.start = at + 1;
-        }
-      } else if (c === '-' || c === '/') {
-        const opensComment = c === '-' ? text[at + 1] === '-' : text[at + 1] === '*';
-        this.state = opensComment ? (c === '-' ? '-' : '*') : '';
-        this.position = opensComment ? at + 2 : at + 1;
-      } else {
-        this.state = c;
-        this.position = at + 1;
+      const token = readToken(text, this.position);
+      if (token.end >= text.length && !final) break; // it may go on in the next chunk
+      this.position = token.end;
+      if (token.kind === 'space') continue;
+      const word = token.kind === 'word' ? text.slice(token.start, token.end).toUpperCase() : undefined;
+      this.state = nextStatementState(this.state, token, word);
+      if (token.kind !== 'semicolon') {
+        this.content = true;
+      } else if (this.state === 'start') {
+        if (this.content) yield text.slice(this.start, token.end);
+        this.start = token.end;
+        this.content = false;
       }
     }
     if (final) {
       const rest = text.slice(this.start);
       this.start = text.length;
-      if (scanSql(rest).firstKeyword !== '') yield rest;
+      if (this.content) yield rest;
+      this.content = false;
     }
   }
 }
