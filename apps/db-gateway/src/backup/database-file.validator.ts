@@ -4,6 +4,7 @@ import { open, stat } from 'node:fs/promises';
 import { DomainError } from '../common/domain.error';
 import { GatewayConfig } from '../config/gateway.config';
 import { SqliteConnection, SqliteDriver } from '../data-plane/sqlite/sqlite.port';
+import { checkStatementExtent } from '../data-plane/statements/statement-extent';
 import { checkStatementPolicy } from '../data-plane/statements/statement-policy';
 import { scanSql } from '../data-plane/statements/sql-scanner';
 import { dumpStatements } from './sql-dump-statements';
@@ -84,7 +85,9 @@ export class DatabaseFileValidator {
 
   /** One dump statement: transaction control is the replay's own business, the policy refuses anything reaching outside. */
   private async replay(connection: SqliteConnection, statement: string, index: number): Promise<void> {
-    const { tokens } = scanSql(statement);
+    if (statement.includes('\0')) throw invalid(`The SQL dump is refused at statement ${index}: it contains a NUL character, where SQLite would stop reading.`);
+    const scanned = scanSql(statement);
+    const { tokens } = scanned;
     const [keyword, second] = tokens;
     if (['BEGIN', 'COMMIT', 'END'].includes(keyword)) return;
     if (keyword === 'PRAGMA' && second === 'FOREIGN_KEYS') return; // .dump's `PRAGMA foreign_keys=OFF`
@@ -98,6 +101,8 @@ export class DatabaseFileValidator {
     }
     const timeout = this.config.statementTimeoutMs > 0 ? setTimeout(() => connection.interrupt(), this.config.statementTimeoutMs) : undefined;
     try {
+      // exec() runs every statement of a text: SQLite must agree that this one is a single statement.
+      await checkStatementExtent(connection, statement.slice(0, scanned.end), scanned.firstKeyword);
       await connection.exec(statement);
     } catch (error) {
       throw invalid(`SQL error at statement ${index} of the dump: ${messageOf(error)} (in: ${statement.trim().slice(0, 120)})`);

@@ -15,7 +15,7 @@ function bindError(sql: string, params?: SqlParams): DomainError {
 
 describe('bindStatement', () => {
   it('returns the SQL, its first keyword and no bindings when no params are given', () => {
-    expect(bindStatement('select * from t', undefined)).toEqual({ sql: 'select * from t', firstKeyword: 'SELECT', bindings: [] });
+    expect(bindStatement('select * from t', undefined)).toEqual({ sql: 'select * from t', firstKeyword: 'SELECT', bindings: [], statementText: 'select * from t' });
   });
 
   it.each(['', '  ', '-- nothing', ';'])('rejects the empty statement %j', (sql) => {

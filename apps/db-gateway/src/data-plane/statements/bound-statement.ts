@@ -9,6 +9,8 @@ export interface BoundStatement {
   sql: string;
   bindings: SqliteBindings;
   firstKeyword: string;
+  /** The statement as the scanner reads it, up to its last token: what the planner asks SQLite to confirm (`checkStatementExtent`). */
+  statementText: string;
 }
 
 const sqlError = (message: string, code = ErrorCode.SQL_ERROR) => new DomainError(code, `SQL Error: ${message}`);
@@ -30,13 +32,15 @@ function positionalCount(scanned: ScannedSql): number | undefined {
  * call fails with a clear message instead of silently binding NULLs or ignoring a second statement.
  */
 export function bindStatement(sql: string, params: SqlParams | undefined): BoundStatement {
+  // SQLite stops reading at a NUL: whatever follows it would be silently ignored.
+  if (sql.includes('\0')) throw sqlError('the statement contains a NUL character; bind such values as parameters.');
   const scanned = scanSql(sql);
   if (scanned.firstKeyword === '') throw sqlError('the statement is empty.');
   if (scanned.hasMoreStatements) {
     throw sqlError('You can only execute one statement at a time.', ErrorCode.MULTIPLE_STATEMENTS);
   }
   checkStatementPolicy(scanned.tokens);
-  const base = { sql, firstKeyword: scanned.firstKeyword };
+  const base = { sql, firstKeyword: scanned.firstKeyword, statementText: sql.slice(0, scanned.end) };
   if (params === undefined || params === null) {
     return { ...base, bindings: [] };
   }
@@ -52,7 +56,7 @@ export function bindStatement(sql: string, params: SqlParams | undefined): Bound
   }
   const bindings: Record<string, string | number | null> = {};
   for (const [key, value] of Object.entries(params)) {
-    const name = /^[:@$]/.test(key) || /^\d+$/.test(key) ? key : scanned.names.find((candidate) => candidate.slice(1) === key);
+    const name = /^[:@$#]/.test(key) || /^\d+$/.test(key) ? key : scanned.names.find((candidate) => candidate.slice(1) === key);
     if (name === undefined || (!/^\d+$/.test(name) && !scanned.names.includes(name))) {
       throw sqlError(`the statement has no parameter named '${key}'.`);
     }
