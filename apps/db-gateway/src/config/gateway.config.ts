@@ -126,6 +126,12 @@ export class GatewayConfig {
   @Max(3_600_000)
   statementTimeoutMs!: number;
 
+  /** DBFORGE_READER_WAIT_MS: how long a read waits for a free reader of its database before a 503 DATABASE_BUSY (0: no limit). */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  readerWaitMs!: number;
+
   /** DBFORGE_RATE_LIMIT_PER_SECOND: sustained requests per second per key or client address (0: off). */
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)

@@ -139,6 +139,7 @@ export class ConnectionPoolService implements OnApplicationShutdown {
           busyTimeoutMs: this.config.busyTimeoutMs,
           synchronous: this.config.synchronous,
           statementTimeoutMs: this.config.statementTimeoutMs,
+          readerWaitMs: this.config.readerWaitMs,
           maxValueBytes: this.config.maxValueBytes,
         }),
         leases: 0,

@@ -1,6 +1,15 @@
 import { OpenOptions, RowCursor, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from '../sqlite/sqlite.port';
+import { checkStatementExtent } from '../statements/statement-extent';
 import { EXPLAIN_STATEMENT_PLAN, Instruction, StatementPlan, planFromInstructions } from '../statements/statement-plan';
 import { WriteBatcher, WriteMode } from './write-batcher';
+
+/** A statement as the planner needs it (a BoundStatement is one). */
+export interface PlannableStatement {
+  sql: string;
+  firstKeyword: string;
+  /** The statement up to its last token, as the scanner reads it: SQLite is asked to confirm it is one statement. */
+  statementText: string;
+}
 
 export interface PoolOptions {
   readers: number;
@@ -8,6 +17,8 @@ export interface PoolOptions {
   synchronous: 'NORMAL' | 'FULL';
   /** A task running longer than this is interrupted (0: never). */
   statementTimeoutMs: number;
+  /** How long an operation waits for a free reader before it is refused as busy (0: no limit). */
+  readerWaitMs?: number;
   maxValueBytes?: number;
 }
 
@@ -16,9 +27,16 @@ const PLAN_CACHE_SIZE = 256;
 export const POOL_CLOSED = 'DBFORGE_POOL_CLOSED';
 
 /**
- * The connections of one database file: one writer (WAL, writes serialized and group-committed by a WriteBatcher) and
- * up to `readers` read-only connections opened on demand, which read concurrently with the writer.
+ * The connections of one database file: one writer (WAL, writes serialized and group-committed by a WriteBatcher),
+ * up to `readers` read-only connections opened on demand, which read concurrently with the writer, and
+ * one read-only planner that only compiles statements (EXPLAIN), so planning never waits for a reader.
  * A reader runs one task at a time, so interrupting a task that ran too long never cuts a neighbour.
+ * Cursors (streams, held as long as their client reads) may hold all readers but one, and a wait for a
+ * reader is bounded (`readerWaitMs`, then SQLITE_BUSY): a client that stops reading holds its own
+ * reader and nobody else's.
+ *
+ * Plans are cached per statement text and made for one schema: after every write the writer reads
+ * the schema cookie, and a change (from any statement, DDL of the gateway's own included) drops them all.
  */
 export class DatabasePool {
   private writer?: Promise<SqliteConnection>;
@@ -29,9 +47,19 @@ export class DatabasePool {
   private readonly batcher = new WriteBatcher(
     () => this.writerConnection(),
     (connection, task) => this.timed(connection, task),
+    (connection) => this.noteSchema(connection),
   );
   private readonly plans = new Map<string, StatementPlan>();
+  /** Bumped whenever the schema changes: a plan made under an older generation is not cached. */
+  private schemaGeneration = 0;
+  private schemaVersion?: number;
+  private planner?: Promise<SqliteConnection>;
+  /** Planning tasks run one at a time on the planner. */
+  private planning: Promise<unknown> = Promise.resolve();
   private readonly cursors = new Set<PooledCursor>();
+  /** Readers held by cursors, and cursors waiting for one of the readers cursors may hold. */
+  private cursorsHeld = 0;
+  private readonly cursorWaiters: ((slot: undefined) => void)[] = [];
   private active = 0;
   private drained?: () => void;
   private closed = false;
@@ -65,7 +93,10 @@ export class DatabasePool {
     return this.track(() => this.batcher.submit(task, mode));
   }
 
-  /** Runs `task` on a reader of its own, opening another while fewer than `readers` are open, else waiting for one. */
+  /**
+   * Runs `task` on a reader of its own, opening another while fewer than `readers` are open, else
+   * waiting for one (at most `readerWaitMs`).
+   */
   read<T>(task: (connection: SqliteConnection) => Promise<T>): Promise<T> {
     return this.track(async () => {
       await this.writerConnection(); // the file and its WAL exist before a read-only open
@@ -88,10 +119,14 @@ export class DatabasePool {
     if (this.closed) throw new SqliteError(POOL_CLOSED, `The pool of database '${this.name}' is closed.`);
     this.active++;
     let reader: SqliteConnection | undefined;
+    let slot = false;
     try {
       await this.writerConnection();
+      await this.cursorSlot();
+      slot = true;
       reader = await this.acquireReader();
     } catch (error) {
+      if (slot) this.releaseCursorSlot();
       this.settle();
       throw error;
     }
@@ -99,33 +134,91 @@ export class DatabasePool {
     const cursor = new PooledCursor(open(held), (step) => this.timed(held, step), () => {
       this.cursors.delete(cursor);
       this.releaseReader(held);
+      this.releaseCursorSlot();
       this.settle();
     });
     this.cursors.add(cursor);
     return cursor;
   }
 
-  /** How SQLite will run `sql` (from its bytecode), cached per statement text. */
-  async plan(sql: string, firstKeyword: string): Promise<StatementPlan> {
-    return this.cachedPlan(sql, firstKeyword) ?? this.read((connection) => this.planOn(connection, sql, firstKeyword));
+  /** Cursors may hold every reader but one (all of them when there is only one), so plain reads always get a turn. */
+  private get cursorLimit(): number {
+    return Math.max(1, this.options.readers - 1);
+  }
+
+  private async cursorSlot(): Promise<void> {
+    if (this.cursorsHeld < this.cursorLimit) {
+      this.cursorsHeld++;
+      return;
+    }
+    await this.waitBounded(this.cursorWaiters, 'streams'); // a closing cursor hands its slot over
+  }
+
+  private releaseCursorSlot(): void {
+    const next = this.cursorWaiters.shift();
+    if (next) next(undefined);
+    else this.cursorsHeld--;
   }
 
   /**
-   * The plan, asked of `connection` itself when not cached: inside a transaction a statement may
-   * name a table an earlier statement of the same transaction created.
+   * How SQLite will run the statement (from its bytecode), cached per statement text for the current
+   * schema; asked of the planner connection, which only compiles, so it never waits behind reads.
    */
-  async planOn(connection: SqliteConnection, sql: string, firstKeyword: string): Promise<StatementPlan> {
-    const cached = this.cachedPlan(sql, firstKeyword);
+  async plan(statement: PlannableStatement): Promise<StatementPlan> {
+    const cached = this.cachedPlan(statement);
     if (cached) return cached;
-    const program = (await connection.all(`EXPLAIN ${sql}`)) as unknown as Instruction[];
-    const plan = planFromInstructions(program);
-    if (this.plans.size >= PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value as string);
-    this.plans.set(sql, plan);
-    return plan;
+    return this.track(async () => {
+      const generation = this.schemaGeneration;
+      const planner = await this.plannerConnection();
+      const turn = this.planning.then(() => this.timed(planner, (connection) => this.explain(connection, statement)));
+      this.planning = turn.catch(() => undefined);
+      const plan = await turn;
+      if (generation === this.schemaGeneration) this.remember(statement.sql, plan);
+      return plan;
+    });
   }
 
-  private cachedPlan(sql: string, firstKeyword: string): StatementPlan | undefined {
-    return firstKeyword === 'EXPLAIN' ? EXPLAIN_STATEMENT_PLAN : this.plans.get(sql);
+  /**
+   * The plan, asked of `connection` itself and never cached: inside a transaction a statement may
+   * name a table an earlier statement of the same transaction created (or dropped).
+   */
+  planOn(connection: SqliteConnection, statement: PlannableStatement): Promise<StatementPlan> {
+    return this.explain(connection, statement);
+  }
+
+  private async explain(connection: SqliteConnection, statement: PlannableStatement): Promise<StatementPlan> {
+    if (statement.firstKeyword === 'EXPLAIN') return this.explainStatement(connection, statement);
+    const program = (await connection.all(`EXPLAIN ${statement.sql}`)) as unknown as Instruction[];
+    await checkStatementExtent(connection, statement.statementText, statement.firstKeyword);
+    return planFromInstructions(program);
+  }
+
+  /** `EXPLAIN ...` cannot itself be explained; it only ever reads, once SQLite agrees it is one statement. */
+  private async explainStatement(connection: SqliteConnection, statement: PlannableStatement): Promise<StatementPlan> {
+    await checkStatementExtent(connection, statement.statementText, statement.firstKeyword);
+    return EXPLAIN_STATEMENT_PLAN;
+  }
+
+  private cachedPlan(statement: PlannableStatement): StatementPlan | undefined {
+    return this.plans.get(statement.sql);
+  }
+
+  private remember(sql: string, plan: StatementPlan): void {
+    if (this.plans.size >= PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value as string);
+    this.plans.set(sql, plan);
+  }
+
+  /**
+   * After each write, on the writer, before anyone is answered: a schema cookie other than the last
+   * one seen (or none readable) drops every plan made for the old schema.
+   */
+  private async noteSchema(writer: SqliteConnection): Promise<void> {
+    const version = await writer.all('PRAGMA schema_version').then(([row]) => Number(row?.schema_version), () => undefined);
+    if (version === undefined || version !== this.schemaVersion) {
+      this.schemaGeneration++;
+      this.plans.clear();
+    }
+    this.schemaVersion = version;
   }
 
   /** Waits for running operations, checkpoints the WAL into the database file and closes every connection. */
@@ -141,7 +234,9 @@ export class DatabasePool {
     const readers = [...this.allReaders];
     this.allReaders.clear();
     this.idleReaders.length = 0;
-    await Promise.allSettled(readers.map((reader) => reader.close()));
+    const planner = this.planner;
+    this.planner = undefined;
+    await Promise.allSettled([...readers.map((reader) => reader.close()), planner?.then((connection) => connection.close())]);
     const writer = this.writer;
     this.writer = undefined;
     if (!writer) return;
@@ -207,6 +302,40 @@ export class DatabasePool {
     return this.writer;
   }
 
+  private plannerConnection(): Promise<SqliteConnection> {
+    if (!this.planner) {
+      const opening = this.writerConnection().then(() => this.driver.open(this.file, { ...this.connectionOptions(), readOnly: true }));
+      opening.catch(() => {
+        if (this.planner === opening) this.planner = undefined;
+      });
+      this.planner = opening;
+    }
+    return this.planner;
+  }
+
+  /**
+   * Waits in `queue` until called, for at most `readerWaitMs`; then gives up with SQLITE_BUSY (a 503
+   * to the client) rather than hang behind clients that hold the readers.
+   */
+  private waitBounded<T>(queue: ((value: T) => void)[], what: string): Promise<T> {
+    const limit = this.options.readerWaitMs ?? 0;
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiter = (value: T) => {
+        clearTimeout(timer);
+        resolve(value);
+      };
+      queue.push(waiter);
+      if (limit > 0) {
+        timer = setTimeout(() => {
+          const index = queue.indexOf(waiter);
+          if (index !== -1) queue.splice(index, 1);
+          reject(new SqliteError('SQLITE_BUSY', `every reader of database '${this.name}' stayed busy for ${limit} ms (DBFORGE_READER_WAIT_MS) with ${what}`));
+        }, limit);
+      }
+    });
+  }
+
   private async acquireReader(): Promise<SqliteConnection> {
     const idle = this.idleReaders.pop();
     if (idle) return idle;
@@ -224,7 +353,7 @@ export class DatabasePool {
         this.openingReaders--;
       }
     }
-    const reader = await new Promise<SqliteConnection | undefined>((resolve) => this.readerWaiters.push(resolve));
+    const reader = await this.waitBounded<SqliteConnection | undefined>(this.readerWaiters, 'other reads');
     return reader ?? this.acquireReader();
   }
 

@@ -34,6 +34,8 @@ export class WriteBatcher {
     private readonly connection: () => Promise<SqliteConnection>,
     /** Runs one task with the statement timeout. */
     private readonly timed: <T>(connection: SqliteConnection, task: WriteTask<T>) => Promise<T>,
+    /** Runs on the writer after each write or batch has committed (or failed), before its callers are answered. */
+    private readonly afterWrite: (connection: SqliteConnection) => Promise<void> = async () => undefined,
   ) {}
 
   /** Writes waiting or running. */
@@ -78,6 +80,7 @@ export class WriteBatcher {
 
   private async runAlone(connection: SqliteConnection, item: Pending): Promise<void> {
     const outcome = await this.attempt(() => (item.mode === 'transaction' ? this.inTransaction(connection, item.task) : this.timed(connection, item.task)));
+    await this.afterWrite(connection);
     settle(item, outcome);
   }
 
@@ -106,6 +109,7 @@ export class WriteBatcher {
       await connection.exec('ROLLBACK').catch(() => undefined);
       outcomes.forEach((outcome, index) => outcome.ok && lost.add(index));
     }
+    if (lost.size < batch.length) await this.afterWrite(connection);
     for (const [index, item] of batch.entries()) {
       if (lost.has(index)) await this.runAlone(connection, item);
       else settle(item, outcomes[index]);

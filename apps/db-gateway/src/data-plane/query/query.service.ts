@@ -5,7 +5,8 @@ import { CatalogService } from '../../catalog/catalog.service';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { DatabasePool } from '../pool/database-pool';
 import { GatewayConfig } from '../../config/gateway.config';
-import { cappedRows, resultLimitsOf } from '../row-encoding';
+import { resultLimitsOf } from '../row-encoding';
+import { SqliteError } from '../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
 import { withSqlErrors } from '../sql-error.translator';
 import { BoundStatement, bindStatement } from '../statements/bound-statement';
@@ -41,7 +42,7 @@ export class QueryService {
     this.catalog.requireActive(database);
     const lease = await this.pools.acquire(database);
     try {
-      const plan = await withSqlErrors(() => lease.pool.plan(statement.sql, statement.firstKeyword));
+      const plan = await withSqlErrors(() => lease.pool.plan(statement));
       refuseTransactionControl(plan);
       if (!plan.readOnly || !plan.returnsRows) {
         throw new DomainError(
@@ -56,20 +57,28 @@ export class QueryService {
     return this.streams.open(database, lease, statement.sql, (connection) => connection.cursor(statement.sql, statement.bindings), format);
   }
 
-  /** `access: 'read'` (a read key) may run only statements that read. */
+  /**
+   * `access: 'read'` (a read key) may run only statements that read, and runs every one of them on a
+   * read-only connection: should a plan ever be wrong, SQLite itself refuses the write.
+   */
   execute(database: string, request: QueryRequestDto, access: 'read' | 'read-write' = 'read-write'): Promise<RowsResponseDto | WriteResultDto> {
     const statement = bindStatement(request.sql, request.params);
     this.catalog.requireActive(database);
     return withSqlErrors(() =>
       this.pools.use(database, async (pool) => {
-        const plan = await pool.plan(statement.sql, statement.firstKeyword);
+        const plan = await pool.plan(statement);
         refuseTransactionControl(plan);
         if (access === 'read' && !plan.readOnly) throw readKeyWriting();
         const base = { database, sql: statement.sql };
-        if (plan.readOnly && plan.returnsRows) {
+        if (access === 'read' || (plan.readOnly && plan.returnsRows)) {
           const limits = resultLimitsOf(this.config);
-          const rows = await this.events.measure({ ...base, kind: 'read' }, () => pool.read((connection) => connection.all(statement.sql, statement.bindings, limits)), (read) => ({ rowsRead: read.length }));
-          return cappedRows(rows, limits);
+          return this.events.measure(
+            { ...base, kind: 'read' },
+            () => pool.read((connection) => runStatement(connection, statement, plan, limits)).catch((error: unknown) => {
+              throw error instanceof SqliteError && error.code === 'SQLITE_READONLY' ? readKeyWriting() : error;
+            }),
+            (read) => ({ rowsRead: 'data' in read ? read.data.length : 0 }),
+          );
         }
         return this.events.measure({ ...base, kind: 'write' }, () => this.write(pool, statement, plan), (result) =>
           'data' in result ? { rowsRead: result.data.length, rowsWritten: plan.readOnly ? 0 : result.rows_affected } : { rowsWritten: result.rows_affected },

@@ -76,7 +76,7 @@ export class TransactionService {
     const results: Result[] = [];
     for (const [index, statement] of statements.entries()) {
       try {
-        const plan = await pool.planOn(connection, statement.sql, statement.firstKeyword);
+        const plan = await pool.planOn(connection, statement);
         refuseTransactionControl(plan);
         if (plan.outsideTransaction) throw new DomainError(ErrorCode.STATEMENT_NOT_ALLOWED, 'VACUUM cannot run inside a transaction; send it alone to /query.');
         results.push(await runStatement(connection, statement, plan, resultLimitsOf(this.config)));
@@ -94,7 +94,7 @@ export class TransactionService {
       const results: Result[] = [];
       for (const [index, statement] of statements.entries()) {
         try {
-          const plan = await pool.planOn(connection, statement.sql, statement.firstKeyword);
+          const plan = await pool.planOn(connection, statement);
           refuseTransactionControl(plan);
           if (!plan.readOnly) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'A read_only transaction may only read; this statement writes or changes state.');
           results.push(await runStatement(connection, statement, plan, resultLimitsOf(this.config)));
