@@ -74,8 +74,12 @@ export class QueryService {
           const limits = resultLimitsOf(this.config);
           return this.events.measure(
             { ...base, kind: 'read' },
-            () => pool.read((connection) => runStatement(connection, statement, plan, limits)).catch((error: unknown) => {
-              throw error instanceof SqliteError && error.code === 'SQLITE_READONLY' ? readKeyWriting() : error;
+            () => pool.read((connection) => runStatement(connection, statement, plan, limits)).catch(async (error: unknown) => {
+              if (!(error instanceof SqliteError && error.code === 'SQLITE_READONLY')) throw error;
+              // The plan went stale under a concurrent schema change: a read key may not write; a
+              // read-write key gets its statement run on the writer with a fresh plan.
+              if (access === 'read') throw readKeyWriting();
+              return this.write(pool, statement, await pool.plan(statement));
             }),
             (read) => ({ rowsRead: 'data' in read ? read.data.length : 0 }),
           );
