@@ -63,6 +63,7 @@ export class DatabaseFileValidator {
   async buildFromDump(dump: string, target: string): Promise<ValidatedFile> {
     const connection = await this.driver.open(target, {
       readOnly: false,
+      create: true,
       busyTimeoutMs: 0,
       synchronous: 'NORMAL',
       maxValueBytes: this.config.maxValueBytes,
