@@ -1,5 +1,5 @@
 import { DbForgeClient, DbForgeError, UploadKind, hasRows } from '@dbforge/client';
-import { API_KEY_SCOPES, ApiKeyScope, ColumnDefinitionDto, Row, SqlParams, StatementDto } from '@dbforge/contracts';
+import { API_KEY_SCOPES, ApiKeyScope, ColumnDefinitionDto, RestoreDatabaseResponseDto, Row, SqlParams, StatementDto } from '@dbforge/contracts';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -78,6 +78,12 @@ class UsageError extends Error {}
 interface Parsed {
   positional: string[];
   flags: Map<string, string | true>;
+}
+
+/** One line for a restore's answer; a database whose file was missing had no previous version to keep. */
+function restored(result: RestoreDatabaseResponseDto): string {
+  const previous = result.previous_snapshot === null ? 'none (the file was missing)' : `snapshot ${result.previous_snapshot}`;
+  return `${result.message} (${result.db_name}, ${result.size_bytes} bytes; previous version: ${previous})`;
 }
 
 function parse(argv: string[]): Parsed {
@@ -444,13 +450,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         const [db, file] = need(args, 2, 'restore <db> <FILE> [--sql|--sqlite]');
         const upload = uploadOf(file, flags);
         const result = await client.restore(db, upload.content, upload.kind);
-        print(result, () => `${result.message} (${result.db_name}, ${result.size_bytes} bytes; previous version: snapshot ${result.previous_snapshot})`);
+        print(result, () => restored(result));
         return 0;
       }
       case 'restore-snapshot': {
         const [db, id] = need(args, 2, 'restore-snapshot <db> <snapshot_id>');
         const result = await client.restoreSnapshot(db, id);
-        print(result, () => `${result.message} (${result.db_name}, ${result.size_bytes} bytes; previous version: snapshot ${result.previous_snapshot})`);
+        print(result, () => restored(result));
         return 0;
       }
       default:

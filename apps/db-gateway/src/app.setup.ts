@@ -5,13 +5,16 @@ import { bodyParserErrors } from './common/body-parser-errors';
 import { GatewayConfig } from './config/gateway.config';
 import { httpMetrics } from './observability/http-metrics.middleware';
 import { MetricsService } from './observability/metrics.service';
+import { RequestLog } from './observability/request-log';
 import { requestContextStart } from './observability/request-context.middleware';
 
 /** Everything `main.ts` does to the app before listening; e2e tests call it too, so they test the real thing. */
 export function configureApp(app: NestExpressApplication): INestApplication {
   const config = app.get(GatewayConfig);
-  // Before the body parser, so that even its errors carry X-Request-Id and Server-Timing and are counted.
+  // Before the body parser, so that even its errors carry X-Request-Id and Server-Timing, are counted
+  // and logged, and a request its client aborts mid-body is logged too.
   app.use(requestContextStart);
+  app.use(app.get(RequestLog).middleware);
   app.use(httpMetrics(app.get(MetricsService)));
   app.useBodyParser('json', { limit: config.maxBodyBytes });
   app.use(bodyParserErrors);

@@ -95,7 +95,7 @@ describeWithDocker('gateway on the Docker runtime (real engine)', () => {
         started_at: expect.any(String),
         limits: { memory_bytes: 48 * 1024 * 1024, nano_cpus: 250_000_000, pids: 16 },
       },
-      file: { size_bytes: expect.any(Number), wal_size_bytes: expect.any(Number) },
+      file: { size_bytes: expect.any(Number), wal_size_bytes: expect.any(Number), missing: false },
       tables: expect.any(Array),
       page_size: expect.any(Number),
       page_count: expect.any(Number),

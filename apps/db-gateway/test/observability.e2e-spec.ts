@@ -1,3 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { TestGateway, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -60,5 +66,78 @@ describe('request ids, timings and metrics', () => {
     expect(text).toMatch(/^dbforge_workers\{state="running"\} 3$/m);
     expect(text).toMatch(/^dbforge_process_resident_memory_bytes \d+/m);
     expect(text).not.toMatch(/route="\/api\/db\/m1/);
+  });
+});
+
+describe('the request log', () => {
+  let gateway: TestGateway;
+  const lines: Record<string, unknown>[] = [];
+  const logs = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  type Entry = { req: { method: string; path: string; id: string }; res: { status: number; aborted?: boolean; sent_status?: number }; msg: string };
+  const entriesFor = (path: string) => lines.filter((line) => (line.req as { path?: string } | undefined)?.path === path && line.res) as unknown as Entry[];
+  const entryFor = async (path: string): Promise<Entry> => {
+    for (let tries = 0; entriesFor(path).length === 0 && tries < 500; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+    const entries = entriesFor(path);
+    expect(entries).toHaveLength(1);
+    return entries[0];
+  };
+
+  /** Sends the headers and part of a body announced as `length` bytes, waits until the gateway is reading it, then hangs up. */
+  async function abortMidBody(path: string, contentType: string, firstPart: Buffer | string, readingStarted: () => boolean): Promise<void> {
+    const { port } = gateway.app.getHttpServer().address() as AddressInfo;
+    const request = httpRequest({ host: '127.0.0.1', port, method: 'POST', path, headers: { 'Content-Type': contentType, 'Content-Length': '1000000' } });
+    request.on('error', () => undefined);
+    request.write(firstPart);
+    for (let tries = 0; !readingStarted() && tries < 500; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+    request.destroy();
+  }
+
+  beforeAll(async () => {
+    gateway = await startGateway(await makeDataDir(), { DBFORGE_LOG_LEVEL: 'info' }, { logs });
+    await gateway.http.post('/admin/databases/spawn/logged').expect(201);
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await removeDataDir(gateway.dataDir);
+  });
+
+  it('logs an answered request with its status and no abort', async () => {
+    const response = await gateway.http.post('/api/db/logged/query').send({ sql: 'SELECT 1 AS one' }).expect(200);
+    const entry = await entryFor('/api/db/logged/query');
+    expect(entry.res).toEqual({ status: 200 });
+    expect(entry.req).toEqual({ id: response.headers['x-request-id'], method: 'POST', path: '/api/db/logged/query' });
+    expect(entry.msg).toBe('POST /api/db/logged/query 200');
+  });
+
+  it('logs a body the body parser refuses (it runs after the request log)', async () => {
+    await gateway.http.post('/api/db/logged/tables').set('Content-Type', 'application/json').send('{"sql":').expect(400);
+    expect((await entryFor('/api/db/logged/tables')).res).toEqual({ status: 400 });
+  });
+
+  it('logs an upload its client cuts off mid-body as 499, aborted, while the upload handler is still reading it', async () => {
+    const tmp = join(gateway.dataDir, '.dbforge', 'tmp');
+    await abortMidBody('/admin/databases/logged/restore', 'application/vnd.sqlite3', randomBytes(50_000), () => existsSync(tmp) && readdirSync(tmp).length > 0);
+    const entry = await entryFor('/admin/databases/logged/restore');
+    expect(entry.res).toEqual({ status: 499, aborted: true });
+    expect(entry.msg).toBe('POST /admin/databases/logged/restore 499 (aborted by the client)');
+    // Counted the same way.
+    const text = (await gateway.http.get('/metrics').expect(200)).text;
+    expect(text).toMatch(/^dbforge_http_requests_total\{method="POST",route="\/admin\/databases\/:db_name\/restore",status="499"\} 1$/m);
+  });
+
+  it('logs a JSON body its client cuts off while the body parser reads it as 499, aborted', async () => {
+    let waited = 0;
+    // The JSON parser reads the body before any route runs; give it the first bytes, then hang up.
+    await abortMidBody('/api/db/cut/query', 'application/json', '{"sql": "SELECT ', () => waited++ > 10);
+    const entry = await entryFor('/api/db/cut/query');
+    // The body parser's 400 went out onto the closing connection: logged as what was sent, not as the outcome.
+    expect(entry.res).toMatchObject({ status: 499, aborted: true });
+    expect(entry.msg).toBe('POST /api/db/cut/query 499 (aborted by the client)');
   });
 });

@@ -43,7 +43,7 @@ describe('restore through the typed client and the CLI', () => {
     const asFile = readFileSync(join(gateway.dataDir, '.dbforge', 'snapshots', 'typed', `${restored.previous_snapshot}.db`));
     await client.restore('typed', asFile);
     expect(await names('typed')).toEqual(['a']);
-    await client.restoreSnapshot('typed', restored.previous_snapshot);
+    await client.restoreSnapshot('typed', restored.previous_snapshot as string);
     expect(await names('typed')).toEqual(['a']);
 
     const refused = await client.restore('typed', Buffer.from('definitely not sqlite')).catch((error: unknown) => error);

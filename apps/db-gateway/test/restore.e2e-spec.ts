@@ -33,6 +33,18 @@ async function rowsOf(file: string, sql: string): Promise<unknown[]> {
   }
 }
 
+/** The rows of `sql` in a database file given as bytes. */
+async function rowsOfBytes(bytes: Buffer, sql: string): Promise<unknown[]> {
+  const directory = await mkdtemp(join(tmpdir(), 'dbforge-restore-read-'));
+  const file = join(directory, 'read.db');
+  await writeFile(file, bytes);
+  try {
+    return (await rowsOf(file, sql)).map((row) => Object.values(row as Record<string, unknown>)[0]);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
 const NEW_DATABASE = `
   CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
   INSERT INTO items (name) VALUES ('new-1'), ('new-2'), ('new-3');
@@ -152,6 +164,82 @@ describe('restore and spawn-from-upload', () => {
       const corrupt = Buffer.from(bytes);
       corrupt.fill(0x5a, (pages - 1) * 4096 + 200, pages * 4096);
       await expectRefused(SQLITE, corrupt, 400, 'RESTORE_INVALID', /integrity_check|malformed/);
+    });
+
+    describe('a file whose header lies about the file (the header checks), or that cannot be written (the write probe)', () => {
+      let sample: Buffer;
+      let pages: number;
+      beforeAll(async () => {
+        // 4096-byte pages with a freelist: rows inserted, most deleted.
+        sample = await sqliteFile(
+          `PRAGMA page_size=4096; ${NEW_DATABASE} CREATE TABLE filler (x); INSERT INTO filler SELECT randomblob(3000) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30) SELECT i FROM n); DELETE FROM filler WHERE rowid > 3;`,
+        );
+        pages = sample.length / 4096;
+        expect(sample.readUInt32BE(36)).toBeGreaterThan(0);
+      });
+      const edited = (change: (bytes: Buffer) => void) => {
+        const bytes = Buffer.from(sample);
+        change(bytes);
+        return bytes;
+      };
+      const stillWritable = async () => {
+        await query('shop', "INSERT INTO items (name) VALUES ('after-refusal')").expect(200);
+        expect(await names('shop')).toEqual(['old-1', 'old-2', 'after-refusal']);
+      };
+
+      it('the freelist trunk page far past the end of the file', async () => {
+        await expectRefused(SQLITE, edited((bytes) => bytes.writeUInt32BE(1_000_000, 32)), 400, 'RESTORE_INVALID', /has its first freelist trunk page at 1000000 in its header, outside the file's pages 2\.\.\d+/);
+        await expectRefused(SQLITE, edited((bytes) => bytes.writeUInt32BE(pages + 1, 32)), 400, 'RESTORE_INVALID', /first freelist trunk page at \d+ in its header, outside/);
+        await stillWritable();
+      });
+
+      it('a freelist count bigger than the file', async () => {
+        await expectRefused(SQLITE, edited((bytes) => bytes.writeUInt32BE(pages * 10, 36)), 400, 'RESTORE_INVALID', /counts \d+ free pages in its header, more than the \d+ pages after the first/);
+        await stillWritable();
+      });
+
+      it('an in-header page count that lies (more pages, or fewer, than the file holds)', async () => {
+        await expectRefused(SQLITE, edited((bytes) => bytes.writeUInt32BE(pages + 5, 28)), 400, 'RESTORE_INVALID', new RegExp(`truncated: its header counts ${pages + 5} pages, the file holds ${pages}`));
+        await expectRefused(SQLITE, edited((bytes) => bytes.writeUInt32BE(2, 28)), 400, 'RESTORE_INVALID', new RegExp(`does not match its header: the header counts 2 pages, the file holds ${pages}`));
+        await stillWritable();
+      });
+
+      it('a bad page size, and other header fields SQLite would trust', async () => {
+        await expectRefused(SQLITE, edited((bytes) => bytes.writeUInt16BE(3000, 16)), 400, 'RESTORE_INVALID', /invalid page size \(3000\)/);
+        await expectRefused(SQLITE, edited((bytes) => bytes.writeUInt16BE(256, 16)), 400, 'RESTORE_INVALID', /invalid page size \(256\)/);
+        await expectRefused(SQLITE, edited((bytes) => bytes.writeUInt32BE(9, 44)), 400, 'RESTORE_INVALID', /unsupported schema format \(9/);
+        await expectRefused(SQLITE, edited((bytes) => bytes.writeUInt32BE(7, 56)), 400, 'RESTORE_INVALID', /invalid text encoding \(7/);
+        await expectRefused(SQLITE, edited((bytes) => (bytes[75] = 9)), 400, 'RESTORE_INVALID', /reserved for expansion/);
+        await stillWritable();
+      });
+
+      it('a truncated file, cut at a page boundary or mid-page', async () => {
+        await expectRefused(SQLITE, sample.subarray(0, 4096 * 2), 400, 'RESTORE_INVALID', new RegExp(`truncated: its header counts ${pages} pages, the file holds 2`));
+        await expectRefused(SQLITE, sample.subarray(0, 4096 * 2 + 17), 400, 'RESTORE_INVALID', /truncated: \d+ bytes is not a whole number of 4096-byte pages/);
+        await expectRefused(SQLITE, sample.subarray(0, 60), 400, 'RESTORE_INVALID', /not a SQLite database/);
+      });
+
+      it('a valid header over a corrupt b-tree page (the table root scribbled over)', async () => {
+        const rootOfItems = Number((await rowsOfBytes(sample, "SELECT rootpage FROM sqlite_schema WHERE name = 'items'"))[0]);
+        await expectRefused(SQLITE, edited((bytes) => bytes.fill(0xff, (rootOfItems - 1) * 4096, (rootOfItems - 1) * 4096 + 16)), 400, 'RESTORE_INVALID', /integrity_check|malformed|not a usable/);
+        await stillWritable();
+      });
+
+      it('the same checks guard spawning from an upload and restoring a snapshot', async () => {
+        const lying = edited((bytes) => bytes.writeUInt32BE(1_000_000, 32));
+        const spawn = await upload('/admin/databases/spawn/liar', SQLITE, lying).expect(400);
+        expect(expectError(spawn.body, 400, 'RESTORE_INVALID').detail).toMatch(/freelist trunk page at 1000000/);
+        expect(existsSync(join(gateway.dataDir, 'liar'))).toBe(false);
+        const snapshots = join(gateway.dataDir, '.dbforge', 'snapshots', 'shop');
+        await mkdir(snapshots, { recursive: true });
+        await writeFile(join(snapshots, '20260101T000000002Z-manual.db'), lying);
+        const before = await fingerprint('shop');
+        const refused = await gateway.http.post('/admin/databases/shop/snapshots/20260101T000000002Z-manual/restore').expect(400);
+        expect(expectError(refused.body, 400, 'RESTORE_INVALID').detail).toMatch(/^Snapshot 20260101T000000002Z-manual has its first freelist trunk page at 1000000/);
+        expect(await fingerprint('shop')).toBe(before);
+        await rm(join(snapshots, '20260101T000000002Z-manual.db'));
+        await stillWritable();
+      });
     });
 
     it('a dump with an SQL error names the statement', async () => {

@@ -31,7 +31,7 @@ export class SqliteApiKeyRepository extends ApiKeyRepository {
 
   async open(): Promise<ApiKeyRecord[]> {
     await mkdir(this.layout.stateDir, { recursive: true });
-    this.connection = await this.driver.open(join(this.layout.stateDir, 'keys.db'), { readOnly: false, busyTimeoutMs: 5000, synchronous: 'FULL' });
+    this.connection = await this.driver.open(join(this.layout.stateDir, 'keys.db'), { readOnly: false, create: true, busyTimeoutMs: 5000, synchronous: 'FULL' });
     await this.connection.exec(`CREATE TABLE IF NOT EXISTS api_keys (
       id TEXT PRIMARY KEY,
       database TEXT NOT NULL,

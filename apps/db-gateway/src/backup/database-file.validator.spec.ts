@@ -1,9 +1,11 @@
 import { ErrorCode } from '@dbforge/contracts';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadGatewayConfig } from '../config/load-gateway-config';
 import { NodeSqlite3Driver } from '../data-plane/sqlite/node-sqlite3.driver';
+import { OpenOptions, SqliteDriver, SqliteError } from '../data-plane/sqlite/sqlite.port';
 import { DatabaseFileValidator } from './database-file.validator';
 
 describe('DatabaseFileValidator', () => {
@@ -25,11 +27,18 @@ describe('DatabaseFileValidator', () => {
     return sut.buildFromDump(file, join(dir, 'built.db'));
   };
 
-  it('builds a database from a dump and accepts it; the result is a WAL file marked rollback for the read-only check', async () => {
+  it('builds a database from a dump and accepts it: one self-contained file, no -wal left behind', async () => {
     const result = await dump("CREATE TABLE t (a); INSERT INTO t VALUES ('x');");
-    expect(result.sizeBytes).toBeGreaterThan(0);
-    const header = await readFile(join(dir, 'built.db'));
-    expect([header[18], header[19]]).toEqual([1, 1]);
+    const built = join(dir, 'built.db');
+    expect(result.sizeBytes).toBe((await stat(built)).size);
+    expect(existsSync(`${built}-wal`)).toBe(false);
+    const connection = await new NodeSqlite3Driver().open(built, { readOnly: true, busyTimeoutMs: 0, synchronous: 'NORMAL' });
+    try {
+      expect(await connection.all('SELECT a FROM t')).toEqual([{ a: 'x' }]);
+      expect(await connection.all("SELECT name FROM sqlite_schema WHERE name LIKE 'dbforge_write_probe%'")).toEqual([]);
+    } finally {
+      await connection.close();
+    }
   });
 
   it('refuses a page size that is not a power of two', async () => {
@@ -39,6 +48,45 @@ describe('DatabaseFileValidator', () => {
     bytes.writeUInt16BE(1000, 16);
     await writeFile(file, bytes);
     await expect(sut.validateFile(file)).rejects.toMatchObject({ code: ErrorCode.RESTORE_INVALID, message: 'The upload has an invalid page size (1000) in its header.' });
+  });
+
+  it('refuses a file that reads fine but fails the write probe, and leaves its content as it was', async () => {
+    await dump("CREATE TABLE t (a); INSERT INTO t VALUES ('x');");
+    const file = join(dir, 'built.db');
+    const real = new NodeSqlite3Driver();
+    // As SQLite answers for a file whose free pages lie: reads work, the first page allocation fails.
+    const failingWrites = {
+      open: async (path: string, options: OpenOptions) => {
+        const connection = await real.open(path, options);
+        if (options.readOnly) return connection;
+        const exec = connection.exec.bind(connection);
+        connection.exec = (sql: string) => (sql.startsWith('CREATE TABLE') ? Promise.reject(new SqliteError('SQLITE_CORRUPT', 'database disk image is malformed')) : exec(sql));
+        return connection;
+      },
+    } as SqliteDriver;
+    const probing = new DatabaseFileValidator(failingWrites, loadGatewayConfig({ DBFORGE_DATA_DIR: dir }));
+    await expect(probing.validateFile(file)).rejects.toMatchObject({
+      code: ErrorCode.RESTORE_INVALID,
+      message: 'The upload can be read but not written (a write probe failed: database disk image is malformed).',
+    });
+    await expect(sut.validateFile(file)).resolves.toMatchObject({ sizeBytes: expect.any(Number) });
+    const connection = await real.open(file, { readOnly: true, busyTimeoutMs: 0, synchronous: 'NORMAL' });
+    try {
+      expect(await connection.all('SELECT a FROM t')).toEqual([{ a: 'x' }]);
+      expect(await connection.all("SELECT name FROM sqlite_schema WHERE type = 'table'")).toEqual([{ name: 't' }]);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('refuses a freelist trunk page past the end of the file before SQLite reads it', async () => {
+    await dump('CREATE TABLE t (a);');
+    const file = join(dir, 'built.db');
+    const bytes = await readFile(file);
+    bytes.writeUInt32BE(1_000_000, 32);
+    bytes.writeUInt32BE(1, 36);
+    await writeFile(file, bytes);
+    await expect(sut.validateFile(file)).rejects.toMatchObject({ code: ErrorCode.RESTORE_INVALID, message: expect.stringMatching(/^The upload has its first freelist trunk page at 1000000 in its header, outside the file's pages 2\.\.\d+\.$/) });
   });
 
   it('refuses ROLLBACK in a dump, and a statement that runs past the statement timeout', async () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@dbforge/contracts';
+import { randomBytes } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { DomainError } from '../common/domain.error';
 import { GatewayConfig } from '../config/gateway.config';
@@ -7,10 +8,11 @@ import { SqliteConnection, SqliteDriver } from '../data-plane/sqlite/sqlite.port
 import { checkStatementExtent } from '../data-plane/statements/statement-extent';
 import { checkStatementPolicy } from '../data-plane/statements/statement-policy';
 import { scanSql } from '../data-plane/statements/sql-scanner';
+import { SQLITE_HEADER_BYTES, SqliteHeader, checkSqliteHeader } from './sqlite-header';
 import { dumpStatements } from './sql-dump-statements';
 
-const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
-const HEADER_BYTES = 100;
+/** The header and the start of page 1's b-tree header. */
+const HEADER_READ_BYTES = SQLITE_HEADER_BYTES + 8;
 const REPORTED_PROBLEMS = 5;
 
 const invalid = (message: string) => new DomainError(ErrorCode.RESTORE_INVALID, message);
@@ -22,10 +24,11 @@ export interface ValidatedFile {
 }
 
 /**
- * Decides whether a file may become a database: the SQLite header, a read-only open through the
- * driver port, `PRAGMA integrity_check` = ok and an empty `PRAGMA foreign_key_check`. Builds a
- * database from an SQL dump the same guarded way (a driver connection: no ATTACH, no extensions,
- * the statement policy on every statement). Every refusal is RESTORE_INVALID with the reason.
+ * Decides whether a file may become a database: the SQLite header (sqlite-header.ts), a read-only
+ * open through the driver port, `PRAGMA integrity_check` = ok, an empty `PRAGMA foreign_key_check`
+ * and a write probe that is rolled back. Builds a database from an SQL dump the same guarded way (a
+ * driver connection: no ATTACH, no extensions, the statement policy on every statement). Every
+ * refusal is RESTORE_INVALID with the reason.
  */
 @Injectable()
 export class DatabaseFileValidator {
@@ -34,9 +37,12 @@ export class DatabaseFileValidator {
     private readonly config: GatewayConfig,
   ) {}
 
-  /** Validates `file` in place; may rewrite its journal-mode header bytes (WAL -> rollback) so that it opens without a -wal. */
+  /**
+   * Validates `file` in place: header, integrity_check, foreign_key_check, then a write probe.
+   * Leaves the content as it was; the file ends in WAL mode without a -wal, as the pool opens it.
+   */
   async validateFile(file: string, what = 'The upload'): Promise<ValidatedFile> {
-    const sizeBytes = await this.checkHeader(file, what);
+    const header = await this.checkHeader(file, what);
     let connection: SqliteConnection | undefined;
     try {
       connection = await this.driver.open(file, { readOnly: true, busyTimeoutMs: 0, synchronous: this.config.synchronous, maxValueBytes: this.config.maxValueBytes });
@@ -56,13 +62,15 @@ export class DatabaseFileValidator {
     } finally {
       await connection?.close().catch(() => undefined);
     }
-    return { sizeBytes };
+    await this.probeWrites(file, what, header.pageSize);
+    return { sizeBytes: header.pageSize * header.pageCount };
   }
 
   /** Replays the dump `dump` into the new database file `target`, then validates it. */
   async buildFromDump(dump: string, target: string): Promise<ValidatedFile> {
     const connection = await this.driver.open(target, {
       readOnly: false,
+      create: true,
       busyTimeoutMs: 0,
       synchronous: 'NORMAL',
       maxValueBytes: this.config.maxValueBytes,
@@ -111,31 +119,46 @@ export class DatabaseFileValidator {
     }
   }
 
-  /** Header checks that need no SQLite: magic, page size, truncation. Returns the file size. */
-  private async checkHeader(file: string, what: string): Promise<number> {
+  /** The header checks (sqlite-header.ts) against the file's size. Returns the header. */
+  private async checkHeader(file: string, what: string): Promise<SqliteHeader> {
     const { size } = await stat(file);
     const handle = await open(file, 'r+');
     try {
-      const header = Buffer.alloc(HEADER_BYTES);
-      await handle.read(header, 0, HEADER_BYTES, 0);
-      if (size < HEADER_BYTES || !header.subarray(0, MAGIC.length).equals(MAGIC)) {
-        throw invalid(`${what} is not a SQLite database (no "SQLite format 3" header; an encrypted database is not accepted either).`);
-      }
-      const raw = header.readUInt16BE(16);
-      const pageSize = raw === 1 ? 65536 : raw;
-      if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) throw invalid(`${what} has an invalid page size (${raw}) in its header.`);
-      if (size % pageSize !== 0) throw invalid(`${what} is truncated: ${size} bytes is not a whole number of ${pageSize}-byte pages.`);
-      const headerPages = header.readUInt32BE(28);
-      const headerPagesValid = headerPages > 0 && header.readUInt32BE(24) === header.readUInt32BE(92);
-      if (headerPagesValid && headerPages * pageSize > size) {
-        throw invalid(`${what} is truncated: its header counts ${headerPages} pages, the file holds ${size / pageSize}.`);
-      }
-      // Bytes 18/19 = 2 mark WAL mode. The upload has no -wal, so everything is in the file: mark it
-      // rollback mode so a read-only open needs no -wal/-shm; the pool turns WAL back on when it opens it.
-      if (header[18] === 2 || header[19] === 2) await handle.write(Buffer.from([1, 1]), 0, 2, 18);
+      const bytes = Buffer.alloc(HEADER_READ_BYTES);
+      const { bytesRead } = await handle.read(bytes, 0, HEADER_READ_BYTES, 0);
+      const { header, problem } = checkSqliteHeader(bytes.subarray(0, bytesRead), size);
+      if (problem !== undefined) throw invalid(`${what} ${problem}.`);
+      // The upload has no -wal, so everything is in the file: mark it rollback mode so that a
+      // read-only open needs no -wal/-shm; the pool turns WAL back on when it opens it.
+      if (header.walMode) await handle.write(Buffer.from([1, 1]), 0, 2, 18);
+      return header;
     } finally {
       await handle.close();
     }
-    return size;
+  }
+
+  /**
+   * Writes to the file the way a first query would, inside a transaction that is rolled back: a
+   * table created, a row spilling over several pages inserted and deleted, the table dropped. Pages
+   * come from the freelist or the end of the file, and go back to the freelist, so a file that reads
+   * fine but would fail every write ("database disk image is malformed") is refused before the swap.
+   * The content is unchanged afterwards; the open marks the file WAL, as the pool would.
+   */
+  private async probeWrites(file: string, what: string, pageSize: number): Promise<void> {
+    const table = `"dbforge_write_probe_${randomBytes(8).toString('hex')}"`;
+    let connection: SqliteConnection | undefined;
+    try {
+      connection = await this.driver.open(file, { readOnly: false, busyTimeoutMs: 0, synchronous: 'NORMAL', maxValueBytes: this.config.maxValueBytes });
+      await connection.exec('BEGIN IMMEDIATE');
+      try {
+        await connection.exec(`CREATE TABLE ${table} (v); INSERT INTO ${table} VALUES (zeroblob(${pageSize * 3})); DELETE FROM ${table}; DROP TABLE ${table}`);
+      } finally {
+        await connection.exec('ROLLBACK').catch(() => undefined);
+      }
+    } catch (error) {
+      throw invalid(`${what} can be read but not written (a write probe failed: ${messageOf(error)}).`);
+    } finally {
+      await connection?.close().catch(() => undefined);
+    }
   }
 }

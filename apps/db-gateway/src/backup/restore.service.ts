@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, RestoreDatabaseResponseDto } from '@dbforge/contracts';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { DomainError } from '../common/domain.error';
 import { GatewayConfig } from '../config/gateway.config';
 import { ConnectionPoolService } from '../data-plane/pool/connection-pool.service';
-import { SqliteDriver } from '../data-plane/sqlite/sqlite.port';
+import { FILE_MISSING, SqliteDriver, SqliteError } from '../data-plane/sqlite/sqlite.port';
 import { DatabaseLifecycleService, SpawnOutcome } from '../orchestrator/database-lifecycle.service';
 import { DatabaseLocks } from '../orchestrator/database-locks';
 import { DatabaseFileValidator } from './database-file.validator';
@@ -21,11 +21,22 @@ function snapshotStamp(date: Date): string {
 
 const sidecars = (file: string) => [`${file}-wal`, `${file}-shm`, `${file}-journal`];
 
+/** Gives `file` the second name `copy` (a hard link); a copy where the filesystem has no hard links. */
+async function keepAs(file: string, copy: string): Promise<void> {
+  try {
+    await link(file, copy);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'EXDEV' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+    await copyFile(file, copy);
+  }
+}
+
 /**
  * Replaces a database's file with an uploaded database file, an uploaded SQL dump or one of its
  * snapshots; spawns a database from an upload. The new content is received into `<data>/.dbforge/tmp/`
- * and validated completely before anything is touched; the replaced version is kept as a
- * `<id>-pre-restore` snapshot; a failure half-way puts the old file back.
+ * and validated completely (header, integrity, a write probe) before anything is touched; the
+ * replaced version is kept as a `<id>-pre-restore` snapshot; a failure half-way puts the old file back.
  */
 @Injectable()
 export class RestoreService {
@@ -146,8 +157,11 @@ export class RestoreService {
 
   /**
    * Under the database's lock, with its pool suspended (new queries wait, running ones finish):
-   * checkpoint the old file into one self-contained file, move it to the snapshots, move the
-   * validated file in, open it in WAL mode. Any failure puts the old file back.
+   * checkpoint the old file into one self-contained file, give it a second name in the snapshots
+   * (a hard link), then rename the validated file over it and open it in WAL mode. The database's
+   * path never lacks a file: a crash at any point leaves the old or the new version in place. Any
+   * failure puts the old file back. A database whose file went missing is restored too (that is how
+   * it is brought back), with no previous version to keep.
    */
   private swapIn(name: string, validated: string): Promise<RestoreDatabaseResponseDto> {
     return this.locks.run(name, async () => {
@@ -156,30 +170,38 @@ export class RestoreService {
       await mkdir(this.layout.snapshotsDirectory(name), { recursive: true });
       const id = await this.freeSnapshotId(name);
       const snapshot = this.layout.snapshotFile(name, id);
-      await this.pools.suspend(name, async () => {
-        await this.settle(file);
-        await rename(file, snapshot);
+      const previous = await this.pools.suspend(name, async () => {
+        const present = await this.settle(file).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof SqliteError && error.code === FILE_MISSING) return false;
+            throw error;
+          },
+        );
+        if (present) await keepAs(file, snapshot);
         try {
           await rename(validated, file);
           await this.settle(file).catch((error: unknown) => {
             throw new DomainError(ErrorCode.RESTORE_INVALID, `The new file did not open in place (${error instanceof Error ? error.message : String(error)}); the previous version was put back.`);
           });
         } catch (error) {
-          await rm(file, { force: true });
           await Promise.all(sidecars(file).map((path) => rm(path, { force: true })));
-          await rename(snapshot, file);
+          if (present) await rename(snapshot, file);
+          else await rm(file, { force: true });
           throw error;
         }
+        return present ? id : null;
       });
       const { size } = await stat(file);
-      this.logger.log(`Restored '${name}' (${size} bytes); the previous version is snapshot ${id}.`);
-      return { message: 'Database restored successfully.', db_name: name, previous_snapshot: id, size_bytes: size };
+      this.logger.log(`Restored '${name}' (${size} bytes); ${previous ? `the previous version is snapshot ${previous}` : 'its file had been missing'}.`);
+      return { message: 'Database restored successfully.', db_name: name, previous_snapshot: previous, size_bytes: size };
     });
   }
 
   /**
    * Opens `file` alone (its pool is suspended), folds the WAL into it and closes it: afterwards the
-   * file holds everything and no -wal/-shm is left, so it can be moved as one file.
+   * file holds everything and no -wal/-shm is left, so it can be moved as one file. Never creates
+   * the file: a missing one fails with FILE_MISSING.
    */
   private async settle(file: string): Promise<void> {
     const connection = await this.driver.open(file, { readOnly: false, busyTimeoutMs: this.config.busyTimeoutMs, synchronous: this.config.synchronous });

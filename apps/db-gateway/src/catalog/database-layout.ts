@@ -77,11 +77,19 @@ export class DatabaseLayout {
     await rm(this.directoryOf(name), { recursive: true, force: true });
   }
 
-  /** Sizes in bytes of the database file and its WAL (0 when absent). */
-  async fileSizes(name: string): Promise<{ database: number; wal: number }> {
+  /** Sizes in bytes of the database file and its WAL (0 when absent), and whether the file is missing. */
+  async fileSizes(name: string): Promise<{ database: number; wal: number; missing: boolean }> {
     const file = this.fileOf(name);
     const size = (path: string) => stat(path).then((info) => info.size, () => 0);
-    const [database, wal] = await Promise.all([size(file), size(`${file}-wal`)]);
-    return { database, wal };
+    const [database, wal, missing] = await Promise.all([size(file), size(`${file}-wal`), this.isFileMissing(name)]);
+    return { database, wal, missing };
+  }
+
+  /** Whether the database's file is gone (a directory or anything else at its path counts as there). */
+  async isFileMissing(name: string): Promise<boolean> {
+    return stat(this.fileOf(name)).then(
+      () => false,
+      (error: NodeJS.ErrnoException) => error.code === 'ENOENT' || error.code === 'ENOTDIR',
+    );
   }
 }

@@ -31,6 +31,7 @@ export class SqliteCatalogRepository extends CatalogRepository {
     await mkdir(this.layout.stateDir, { recursive: true });
     this.connection = await this.driver.open(join(this.layout.stateDir, 'catalog.db'), {
       readOnly: false,
+      create: true,
       busyTimeoutMs: 5000,
       synchronous: 'FULL',
     });

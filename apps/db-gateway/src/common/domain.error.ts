@@ -18,4 +18,12 @@ export class DomainError extends Error {
   static databaseNotFound(): DomainError {
     return new DomainError(ErrorCode.DATABASE_NOT_FOUND, 'Database not found.');
   }
+
+  /** The catalog has the database but its file is gone: nothing is created in its place. */
+  static databaseFileMissing(): DomainError {
+    return new DomainError(
+      ErrorCode.DATABASE_FILE_MISSING,
+      'The database file is missing: the gateway will not serve an empty database in its place. Restore the database (from an upload or a snapshot) or delete it.',
+    );
+  }
 }

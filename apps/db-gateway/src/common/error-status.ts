@@ -46,6 +46,7 @@ export function statusOf(code: ErrorCode): HttpStatus {
       return HttpStatus.NOT_ACCEPTABLE;
     case ErrorCode.RUNTIME_UNAVAILABLE:
     case ErrorCode.DATABASE_BUSY:
+    case ErrorCode.DATABASE_FILE_MISSING:
       return HttpStatus.SERVICE_UNAVAILABLE;
     case ErrorCode.RUNTIME_FAILURE:
       return HttpStatus.BAD_GATEWAY;

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@dbforge/contracts';
 import { DomainError } from '../common/domain.error';
 import { POOL_CLOSED } from './pool/database-pool';
-import { SqliteError } from './sqlite/sqlite.port';
+import { FILE_MISSING, SqliteError } from './sqlite/sqlite.port';
 
 /** Maps SQLite's errors to domain errors; v1 clients read `SQL Error: <sqlite's message>`. */
 export function translateSqliteError(error: unknown): unknown {
@@ -12,6 +12,9 @@ export function translateSqliteError(error: unknown): unknown {
   if (error.code === POOL_CLOSED) {
     // The database was pruned while this request was on its way.
     return DomainError.databaseNotFound();
+  }
+  if (error.code === FILE_MISSING) {
+    return DomainError.databaseFileMissing();
   }
   if (error.code === 'SQLITE_AUTH') {
     // The SQLite guard refused what the statement would do (the temp schema, ATTACH, a host-revealing pragma...).

@@ -18,7 +18,7 @@ export class HealthController {
     return this.health.live();
   }
 
-  /** Ready to serve: data directory writable, catalog open, container runtime reachable (503 and the failing checks otherwise). */
+  /** Ready to serve: data directory writable, catalog open, container runtime reachable, every active database's file present (503 and the failing checks otherwise). */
   @Get('ready')
   @ApiOkResponse({ type: HealthCheckDto })
   @ApiServiceUnavailableResponse({ type: HealthCheckDto })

@@ -7,6 +7,9 @@ import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { ContainerRuntime } from '../orchestrator/runtime/container-runtime.port';
 
+const FILE_CHECKS_AT_ONCE = 64;
+const SHOWN_MISSING = 20;
+
 /** Liveness and readiness in the shape of @nestjs/terminus. */
 @Injectable()
 export class HealthService {
@@ -21,24 +24,40 @@ export class HealthService {
     return summarize({ process: { status: 'up', detail: `pid ${process.pid}` } });
   }
 
-  /** Ready when the data directory is writable, the catalog is open and the runtime answers. */
+  /** Ready when the data directory is writable, the catalog is open, the runtime answers and every active database has its file. */
   async ready(): Promise<HealthCheckDto> {
-    const [dataDir, runtime] = await Promise.all([
+    const [dataDir, runtime, databaseFiles] = await Promise.all([
       access(this.layout.dataDir, constants.W_OK).then(
         (): HealthIndicatorDto => ({ status: 'up', detail: this.layout.dataDir }),
         (error: unknown): HealthIndicatorDto => ({ status: 'down', detail: `${this.layout.dataDir} is not writable: ${String(error)}` }),
       ),
       this.runtime.health(),
+      this.databaseFiles(),
     ]);
     return summarize({
       data_dir: dataDir,
       catalog: this.catalog.isOpen ? { status: 'up', detail: `${this.catalog.listActive().length} active database(s)` } : { status: 'down', detail: 'catalog not open' },
       runtime: { status: runtime.up ? 'up' : 'down', detail: `${this.runtime.kind}: ${runtime.detail}` },
+      database_files: databaseFiles,
       auth: {
         status: 'up',
         detail: this.keys.open ? 'open: DBFORGE_ADMIN_KEY is not set, every endpoint is open to anyone who can reach it' : 'keys required',
       },
     });
+  }
+
+  /** Down when an active database's file is gone: its queries answer 503 DATABASE_FILE_MISSING until it is restored or deleted. */
+  private async databaseFiles(): Promise<HealthIndicatorDto> {
+    const names = this.catalog.listActive().map((entry) => entry.name);
+    const missing: string[] = [];
+    for (let start = 0; start < names.length; start += FILE_CHECKS_AT_ONCE) {
+      const batch = names.slice(start, start + FILE_CHECKS_AT_ONCE);
+      const gone = await Promise.all(batch.map((name) => this.layout.isFileMissing(name)));
+      missing.push(...batch.filter((_, index) => gone[index]));
+    }
+    if (missing.length === 0) return { status: 'up', detail: `${names.length} active database file(s) present` };
+    const shown = missing.slice(0, SHOWN_MISSING).join(', ') + (missing.length > SHOWN_MISSING ? `, and ${missing.length - SHOWN_MISSING} more` : '');
+    return { status: 'down', detail: `${missing.length} active database(s) without a database file (restore or delete them): ${shown}` };
   }
 }
 

@@ -3,9 +3,9 @@ import { LoggerModule } from 'nestjs-pino';
 import { GatewayConfig } from '../config/gateway.config';
 import { DataPlaneModule } from '../data-plane/data-plane.module';
 import { OrchestratorModule } from '../orchestrator/orchestrator.module';
-import { pinoOptions } from './pino-options';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { RequestLog } from './request-log';
 import { RequestContextMiddleware } from './request-context.middleware';
 import { SlowStatementLog } from './slow-statement.log';
 
@@ -14,7 +14,13 @@ import { SlowStatementLog } from './slow-statement.log';
   imports: [
     DataPlaneModule,
     OrchestratorModule,
-    LoggerModule.forRootAsync({ inject: [GatewayConfig], useFactory: (config: GatewayConfig) => pinoOptions(config) }),
+    // The request log is installed by configureApp ahead of the body parser (useExisting); nestjs-pino
+    // binds its logger to each request and logs the application's messages through the same pino.
+    LoggerModule.forRootAsync({
+      providers: [{ provide: RequestLog, inject: [GatewayConfig], useFactory: (config: GatewayConfig) => new RequestLog(config) }],
+      inject: [RequestLog],
+      useFactory: (requestLog: RequestLog) => ({ pinoHttp: { logger: requestLog.logger }, useExisting: true }),
+    }),
   ],
   controllers: [MetricsController],
   providers: [MetricsService, SlowStatementLog],

@@ -5,6 +5,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { DomainError } from '../common/domain.error';
 import { ConnectionPoolService } from '../data-plane/pool/connection-pool.service';
+import { withSqlErrors } from '../data-plane/sql-error.translator';
 import { DatabaseLocks } from './database-locks';
 import { ContainerRuntime, WorkerInfo } from './runtime/container-runtime.port';
 
@@ -45,7 +46,8 @@ export class DatabaseLifecycleService {
         if (install) await install(this.layout.fileOf(name));
         hadWorker = (await this.runtime.inspect(name)).state !== 'missing';
         const worker = await this.runtime.start(name);
-        await this.pools.use(name, (pool) => pool.open()); // creates the file, in WAL mode
+        // A new database gets its file here, in WAL mode; a pruned one must still have its own.
+        await withSqlErrors(() => this.pools.use(name, (pool) => pool.open({ create: !existing && !install })));
         const now = new Date().toISOString();
         await this.catalog.save({
           name,
@@ -117,7 +119,7 @@ export class DatabaseLifecycleService {
             limits: worker.limits ? { memory_bytes: worker.limits.memoryBytes, nano_cpus: worker.limits.nanoCpus, pids: worker.limits.pids } : null,
           }
         : null,
-      file: { size_bytes: file.database, wal_size_bytes: file.wal },
+      file: { size_bytes: file.database, wal_size_bytes: file.wal, missing: file.missing },
     };
   }
 

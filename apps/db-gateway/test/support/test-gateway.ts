@@ -3,12 +3,14 @@ import { Test } from '@nestjs/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { GatewayConfig } from '../../src/config/gateway.config';
 import { loadGatewayConfig } from '../../src/config/load-gateway-config';
+import { RequestLog } from '../../src/observability/request-log';
 
 export interface TestGateway {
   app: NestExpressApplication;
@@ -22,10 +24,15 @@ export function makeDataDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'dbforge-e2e-'));
 }
 
-/** Boots the real gateway (AppModule + configureApp, as main.ts does) on 127.0.0.1 and a free port. */
-export async function startGateway(dataDir: string, env: Record<string, string> = {}): Promise<TestGateway> {
+/**
+ * Boots the real gateway (AppModule + configureApp, as main.ts does) on 127.0.0.1 and a free port.
+ * With `logs`, the request log writes its JSON lines there (set DBFORGE_LOG_LEVEL to see them).
+ */
+export async function startGateway(dataDir: string, env: Record<string, string> = {}, { logs }: { logs?: Writable } = {}): Promise<TestGateway> {
   const config = loadGatewayConfig({ DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded', DBFORGE_LOG_LEVEL: 'silent', ...env });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(GatewayConfig).useValue(config).compile();
+  let builder = Test.createTestingModule({ imports: [AppModule] }).overrideProvider(GatewayConfig).useValue(config);
+  if (logs) builder = builder.overrideProvider(RequestLog).useValue(new RequestLog(config, logs));
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
   configureApp(app);
   await app.listen(0, '127.0.0.1');

@@ -55,6 +55,13 @@ export class DatabaseFileDto {
    * @example 0
    */
   wal_size_bytes!: number;
+
+  /**
+   * True when the catalog has the database but its file is gone: queries answer 503
+   * `DATABASE_FILE_MISSING` until it is restored or deleted; nothing is created in its place.
+   * @example false
+   */
+  missing!: boolean;
 }
 
 export class DatabaseDetailsDto {

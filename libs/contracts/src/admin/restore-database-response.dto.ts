@@ -11,10 +11,11 @@ export class RestoreDatabaseResponseDto {
   db_name!: string;
 
   /**
-   * Id of the snapshot that now holds the version the restore replaced (restorable like any snapshot).
-   * @example 20261128T124501123Z-pre-restore
+   * Id of the snapshot that now holds the version the restore replaced (restorable like any snapshot);
+   * null when the database's file was missing, so there was no version to keep.
    */
-  previous_snapshot!: string;
+  @ApiProperty({ type: String, nullable: true, example: '20261128T124501123Z-pre-restore' })
+  previous_snapshot!: string | null;
 
   /**
    * Size in bytes of the database file now in place.

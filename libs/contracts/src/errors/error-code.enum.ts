@@ -57,6 +57,8 @@ export enum ErrorCode {
   RUNTIME_FAILURE = 'RUNTIME_FAILURE',
   /** The database stayed locked longer than the busy timeout (503). */
   DATABASE_BUSY = 'DATABASE_BUSY',
+  /** The catalog has the database but its file is gone; nothing is created in its place: restore it or delete it (503). */
+  DATABASE_FILE_MISSING = 'DATABASE_FILE_MISSING',
   /** A single row of a read is larger than DBFORGE_MAX_RESULT_BYTES (400). */
   RESULT_TOO_LARGE = 'RESULT_TOO_LARGE',
   /** The response format asked for in `Accept` cannot carry this result, e.g. a write asked to stream as NDJSON or CSV (406). */

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DatabaseLayout } from '../../catalog/database-layout';
 import { loadGatewayConfig } from '../../config/load-gateway-config';
 import { NodeSqlite3Driver } from '../sqlite/node-sqlite3.driver';
+import { FILE_MISSING } from '../sqlite/sqlite.port';
 import { ConnectionPoolService } from './connection-pool.service';
 import { DatabasePool } from './database-pool';
 
@@ -29,9 +30,10 @@ describe('ConnectionPoolService', () => {
 
   const insert = (pool: DatabasePool, value: string) => pool.write((connection) => connection.run('INSERT INTO t (v) VALUES (?)', [value]));
   const values = (name: string) => sut.use(name, (pool) => pool.read((connection) => connection.all('SELECT v FROM t ORDER BY rowid')));
-  /** Opens `name` (if closed) and writes a row through it, leaving data in its WAL. */
+  /** Opens `name` (if closed; creating its file) and writes a row through it, leaving data in its WAL. */
   const touch = (name: string) =>
     sut.use(name, async (pool) => {
+      await pool.open({ create: true });
       await pool.write((connection) => connection.exec('CREATE TABLE IF NOT EXISTS t (v TEXT)'));
       await insert(pool, name);
     });
@@ -80,6 +82,7 @@ describe('ConnectionPoolService', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const longTask = sut.use('alpha', async (pool) => {
+      await pool.open({ create: true });
       await pool.write((connection) => connection.exec('CREATE TABLE t (v TEXT)'));
       await held;
       return insert(pool, 'after the others'); // fails if the pool was closed meanwhile
@@ -148,6 +151,8 @@ describe('ConnectionPoolService', () => {
       await rm(layout.fileOf('alpha'));
       await rm(`${layout.fileOf('alpha')}-wal`, { force: true });
       await rm(`${layout.fileOf('alpha')}-shm`, { force: true });
+      const replacement = await new NodeSqlite3Driver().open(layout.fileOf('alpha'), { readOnly: false, create: true, busyTimeoutMs: 1000, synchronous: 'NORMAL' });
+      await replacement.close();
       return 'done';
     });
     const waiting = values('alpha').then(
@@ -162,5 +167,19 @@ describe('ConnectionPoolService', () => {
     expect(order).toEqual(['running lease ended', 'work']);
     // The waiting read ran after the work, on a fresh file: no table t there any more.
     expect(await waiting).toEqual({ error: expect.stringContaining('no such table: t') });
+  });
+
+  it('never creates the file of a database whose file is gone: reads and writes fail with FILE_MISSING', async () => {
+    await touch('alpha');
+    await sut.close('alpha');
+    await rm(layout.fileOf('alpha'));
+    const read = values('alpha');
+    const write = sut.use('alpha', (pool) => insert(pool, 'lost'));
+    await expect(read).rejects.toMatchObject({ code: FILE_MISSING });
+    await expect(write).rejects.toMatchObject({ code: FILE_MISSING });
+    expect(existsSync(layout.fileOf('beta'))).toBe(false);
+    await expect(sut.use('beta', (pool) => pool.open())).rejects.toMatchObject({ code: FILE_MISSING, message: expect.stringContaining('does not exist') });
+    expect(existsSync(layout.fileOf('alpha'))).toBe(false);
+    expect(existsSync(layout.fileOf('beta'))).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeSqlite3Driver } from '../sqlite/node-sqlite3.driver';
-import { SqliteConnection, SqliteError } from '../sqlite/sqlite.port';
+import { FILE_MISSING, SqliteConnection, SqliteError } from '../sqlite/sqlite.port';
 import { bindStatement } from '../statements/bound-statement';
 import { DatabasePool } from './database-pool';
 
@@ -21,6 +21,7 @@ describe('DatabasePool', () => {
     dir = await mkdtemp(join(tmpdir(), 'database-pool-'));
     file = join(dir, 'shop.db');
     sut = new DatabasePool('shop', file, new NodeSqlite3Driver(), { readers: 2, busyTimeoutMs: 1000, synchronous: 'NORMAL', statementTimeoutMs: 0 });
+    await sut.open({ create: true });
   });
 
   afterEach(async () => {
@@ -30,11 +31,20 @@ describe('DatabasePool', () => {
 
   const createTable = () => sut.write((connection) => connection.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)'));
 
-  it('creates the database file in WAL mode on open', async () => {
-    expect(existsSync(file)).toBe(false);
-    await sut.open();
+  it('creates the database file in WAL mode on open({ create: true }), and never otherwise', async () => {
     expect(existsSync(file)).toBe(true);
     await expect(sut.read((connection) => connection.all('PRAGMA journal_mode'))).resolves.toEqual([{ journal_mode: 'wal' }]);
+    const missing = join(dir, 'missing.db');
+    const other = new DatabasePool('missing', missing, new NodeSqlite3Driver(), { readers: 1, busyTimeoutMs: 1000, synchronous: 'NORMAL', statementTimeoutMs: 0 });
+    try {
+      await expect(other.open()).rejects.toMatchObject({ code: FILE_MISSING });
+      await expect(other.read((connection) => connection.all('SELECT 1'))).rejects.toMatchObject({ code: FILE_MISSING });
+      await expect(other.write((connection) => connection.exec('CREATE TABLE t (v)'))).rejects.toMatchObject({ code: FILE_MISSING });
+      await expect(other.plan(planned('SELECT 1'))).rejects.toMatchObject({ code: FILE_MISSING });
+      expect(existsSync(missing)).toBe(false);
+    } finally {
+      await other.close();
+    }
   });
 
   it('lands every one of many concurrent writes', async () => {
@@ -170,6 +180,7 @@ describe('DatabasePool when a reader cannot be opened', () => {
       },
     } as NodeSqlite3Driver;
     const sut = new DatabasePool('flaky', join(dir, 'f.db'), flaky, { readers: 1, busyTimeoutMs: 1000, synchronous: 'NORMAL', statementTimeoutMs: 0 });
+    await sut.open({ create: true });
     const outcomes = await Promise.allSettled([1, 2, 3].map(() => sut.read((connection) => connection.all('SELECT 1 AS one'))));
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
     await sut.close();
@@ -185,6 +196,7 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'database-pool-timeout-'));
     sut = new DatabasePool('slow', join(dir, 'slow.db'), new NodeSqlite3Driver(), { readers: 2, busyTimeoutMs: 1000, synchronous: 'NORMAL', statementTimeoutMs: 300 });
+    await sut.open({ create: true });
   });
 
   afterEach(async () => {
@@ -296,6 +308,7 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
     it('closed while a batch is in flight, leaves nothing running on the reader for the next request', async () => {
       await sut.close();
       sut = new DatabasePool('one-reader', join(dir, 'one-reader.db'), new NodeSqlite3Driver(), { readers: 1, busyTimeoutMs: 1000, synchronous: 'NORMAL', statementTimeoutMs: 0 });
+      await sut.open({ create: true });
       await fill(2000);
       const cursor = await sut.cursor((connection) => connection.cursor('SELECT a.id FROM t a, t b', []));
       const batch = cursor.next(512, 1 << 20);

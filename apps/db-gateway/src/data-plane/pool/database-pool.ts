@@ -80,9 +80,12 @@ export class DatabasePool {
     return this.batcher.depth;
   }
 
-  /** Opens the writer, creating the file in WAL mode if it does not exist. */
-  async open(): Promise<void> {
-    await this.track(() => this.writerConnection());
+  /**
+   * Opens the writer. Only with `create` (a spawn of a new database) is a missing file created, in
+   * WAL mode; otherwise, as for every other operation, a missing file fails with FILE_MISSING.
+   */
+  async open({ create = false }: { create?: boolean } = {}): Promise<void> {
+    await this.track(() => this.writerConnection(create));
   }
 
   /**
@@ -290,9 +293,9 @@ export class DatabasePool {
     return { busyTimeoutMs, synchronous, maxValueBytes };
   }
 
-  private writerConnection(): Promise<SqliteConnection> {
+  private writerConnection(create = false): Promise<SqliteConnection> {
     if (!this.writer) {
-      const opening = this.driver.open(this.file, { ...this.connectionOptions(), readOnly: false });
+      const opening = this.driver.open(this.file, { ...this.connectionOptions(), readOnly: false, create });
       // A failed open is not cached: the next operation tries again.
       opening.catch(() => {
         if (this.writer === opening) this.writer = undefined;

@@ -13,7 +13,7 @@ describe('WriteBatcher (group commit) on a real SQLite file', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'write-batcher-'));
-    connection = await new NodeSqlite3Driver().open(join(dir, 'w.db'), { readOnly: false, busyTimeoutMs: 1000, synchronous: 'NORMAL' });
+    connection = await new NodeSqlite3Driver().open(join(dir, 'w.db'), { readOnly: false, create: true, busyTimeoutMs: 1000, synchronous: 'NORMAL' });
     await connection.exec('CREATE TABLE t (v TEXT UNIQUE NOT NULL)');
     executed.length = 0;
     // Records every SQL the batcher sends, so batching is visible.

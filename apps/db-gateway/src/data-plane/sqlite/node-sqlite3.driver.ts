@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { stat } from 'node:fs/promises';
 import sqlite3 from 'sqlite3';
 import { ResultLimits, jsonSizeOf } from '../row-encoding';
-import { OpenOptions, RowCursor, RunResult, SqliteBindings, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from './sqlite.port';
+import { FILE_MISSING, OpenOptions, RowCursor, RunResult, SqliteBindings, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from './sqlite.port';
 import { findSqliteGuard } from './sqlite-guard';
 
 /** node-sqlite3 reports `SQLITE_ERROR: no such table: x`; keep SQLite's own words. */
@@ -11,6 +12,12 @@ function translate(error: unknown): SqliteError {
   if (typeof message !== 'string') return new SqliteError('SQLITE_ERROR', String(error));
   return new SqliteError(typeof code === 'string' ? code : 'SQLITE_ERROR', message.replace(/^SQLITE_[A-Z_]+: /, ''));
 }
+
+const exists = (file: string) =>
+  stat(file).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => error.code !== 'ENOENT',
+  );
 
 const STATEMENT_CACHE_SIZE = 128;
 
@@ -253,9 +260,12 @@ export class NodeSqlite3Driver extends SqliteDriver {
   async open(file: string, options: OpenOptions): Promise<SqliteConnection> {
     const guard = this.guard;
     if (!guard) throw new SqliteError('SQLITE_CANTOPEN', 'The SQLite guard (dist/native/sqlite-guard.so) is missing: run `npm run build`.');
-    const mode = options.readOnly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE;
+    const mode = (options.readOnly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE) | (options.create && !options.readOnly ? sqlite3.OPEN_CREATE : 0);
     const db = await new Promise<sqlite3.Database>((resolve, reject) => {
       const handle: sqlite3.Database = new sqlite3.Database(file, mode, (error) => (error ? reject(translate(error)) : resolve(handle)));
+    }).catch(async (error: SqliteError) => {
+      if (error.code === 'SQLITE_CANTOPEN' && !options.create && !(await exists(file))) throw new SqliteError(FILE_MISSING, `the database file ${file} does not exist`);
+      throw error;
     });
     const connection = new NodeSqlite3Connection(db);
     try {

@@ -19,7 +19,7 @@ describe('SQLite guard (every connection the driver opens)', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sqlite-guard-'));
-    writer = await driver.open(join(dir, 'g.db'), { ...options, readOnly: false });
+    writer = await driver.open(join(dir, 'g.db'), { ...options, readOnly: false, create: true });
     await writer.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)');
     reader = await driver.open(join(dir, 'g.db'), { ...options, readOnly: true });
   });

@@ -15,11 +15,20 @@ export interface RunResult {
 
 export interface OpenOptions {
   readOnly: boolean;
+  /**
+   * Create the file when it does not exist. Off by default: only the paths that make a new database
+   * (spawn, a dump's fresh file, the gateway's own state) ask for it; every other open of a missing
+   * file fails with FILE_MISSING instead of serving an empty database in its place.
+   */
+  create?: boolean;
   busyTimeoutMs: number;
   synchronous: 'NORMAL' | 'FULL';
   /** Largest string or BLOB a statement may build (SQLITE_LIMIT_LENGTH); SQLite's own default when absent. */
   maxValueBytes?: number;
 }
+
+/** The code of the error an open without `create` gets when the file does not exist. */
+export const FILE_MISSING = 'DBFORGE_FILE_MISSING';
 
 /** An error raised by SQLite, translated at the driver boundary. `code` is SQLite's (`SQLITE_CONSTRAINT`, ...). */
 export class SqliteError extends Error {

@@ -12,7 +12,7 @@ describe('checkStatementExtent (SQLite decides where a statement ends)', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'statement-extent-'));
-    connection = await new NodeSqlite3Driver().open(join(dir, 'x.db'), { readOnly: false, busyTimeoutMs: 1000, synchronous: 'NORMAL' });
+    connection = await new NodeSqlite3Driver().open(join(dir, 'x.db'), { readOnly: false, create: true, busyTimeoutMs: 1000, synchronous: 'NORMAL' });
     await connection.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, "end" INTEGER)');
   });
 

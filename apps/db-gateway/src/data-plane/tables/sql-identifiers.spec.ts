@@ -68,7 +68,7 @@ describe('createTableSql', () => {
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'sql-identifiers-'));
-      connection = await new NodeSqlite3Driver().open(join(dir, 'tables.db'), { readOnly: false, busyTimeoutMs: 1000, synchronous: 'NORMAL' });
+      connection = await new NodeSqlite3Driver().open(join(dir, 'tables.db'), { readOnly: false, create: true, busyTimeoutMs: 1000, synchronous: 'NORMAL' });
     });
 
     afterAll(async () => {
