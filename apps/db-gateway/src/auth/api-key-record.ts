@@ -4,6 +4,8 @@ import { ApiKeyScope } from '@dbforge/contracts';
 export interface ApiKeyRecord {
   id: string;
   database: string;
+  /** The identity of the database it was minted for: a new database of the same name does not accept it. */
+  databaseId: string;
   scope: ApiKeyScope;
   name: string | null;
   hash: string;

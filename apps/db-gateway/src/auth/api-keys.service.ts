@@ -33,7 +33,15 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    for (const record of await this.repository.open()) this.byHash.set(record.hash, record);
+    for (const record of await this.repository.open()) {
+      // A key stored before keys carried their database's identity belongs to the database of its name now.
+      const entry = record.databaseId ? undefined : this.catalog.find(record.database);
+      if (entry) {
+        await this.repository.adopt(record.id, entry.id);
+        record.databaseId = entry.id;
+      }
+      this.byHash.set(record.hash, record);
+    }
     if (this.open) {
       new Logger('Auth').warn(
         'DBFORGE_ADMIN_KEY is not set: the gateway is OPEN, as v1 was. Anyone who can reach it can spawn, prune and query every database. Set DBFORGE_ADMIN_KEY to require keys.',
@@ -50,17 +58,18 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     const digest = sha256(key);
     if (this.adminDigest && timingSafeEqual(digest, this.adminDigest)) return { kind: 'admin' };
     const record = this.byHash.get(digest.toString('hex'));
-    if (!record || (record.expiresAt && Date.parse(record.expiresAt) <= Date.now())) return undefined;
+    if (!record || !this.isLive(record)) return undefined;
     return { kind: 'database', key: record };
   }
 
   async mint(database: string, request: CreateApiKeyRequestDto): Promise<CreatedApiKeyDto> {
-    this.catalog.requireActive(database);
+    const entry = this.catalog.requireActive(database);
     const key = `dbf_${randomBytes(32).toString('base64url')}`;
     const now = Date.now();
     const record: ApiKeyRecord = {
       id: `key_${randomBytes(6).toString('hex')}`,
       database,
+      databaseId: entry.id,
       scope: request.scope,
       name: request.name ?? null,
       hash: sha256(key).toString('hex'),
@@ -74,15 +83,28 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
 
   list(database: string): ApiKeyDto[] {
     if (!this.catalog.find(database)) throw DomainError.databaseNotFound();
-    return [...this.byHash.values()].filter((record) => record.database === database).map(describe);
+    return [...this.byHash.values()].filter((record) => record.database === database && this.belongsToCurrent(record)).map(describe);
   }
 
   async revoke(database: string, id: string): Promise<RevokedApiKeyDto> {
-    const record = [...this.byHash.values()].find((candidate) => candidate.id === id && candidate.database === database);
+    const record = [...this.byHash.values()].find((candidate) => candidate.id === id && candidate.database === database && this.belongsToCurrent(candidate));
     if (!record) throw new DomainError(ErrorCode.API_KEY_NOT_FOUND, `No API key ${id} for database '${database}'.`);
     await this.repository.delete(id);
     this.byHash.delete(record.hash);
     return { message: 'API key revoked.', id };
+  }
+
+  /**
+   * A key works while the database it was minted for exists: the same identity, not just the same
+   * name (a database deleted and spawned anew is another database). One in the trash comes back
+   * with its identity, and its keys with it.
+   */
+  private belongsToCurrent(record: ApiKeyRecord): boolean {
+    return record.databaseId !== '' && this.catalog.find(record.database)?.id === record.databaseId;
+  }
+
+  private isLive(record: ApiKeyRecord): boolean {
+    return this.belongsToCurrent(record) && !(record.expiresAt && Date.parse(record.expiresAt) <= Date.now());
   }
 }
 

@@ -10,6 +10,7 @@ import { ApiKeyRepository } from './api-key.repository';
 interface KeyRow {
   id: string;
   database: string;
+  database_id: string | null;
   scope: ApiKeyScope;
   name: string | null;
   hash: string;
@@ -39,12 +40,16 @@ export class SqliteApiKeyRepository extends ApiKeyRepository {
       name TEXT,
       hash TEXT NOT NULL UNIQUE,
       created_at TEXT NOT NULL,
-      expires_at TEXT
+      expires_at TEXT,
+      database_id TEXT
     )`);
+    const columns = await this.connection.all("SELECT name FROM pragma_table_info('api_keys')");
+    if (!columns.some((column) => column.name === 'database_id')) await this.connection.exec('ALTER TABLE api_keys ADD COLUMN database_id TEXT');
     const rows = (await this.connection.all('SELECT * FROM api_keys ORDER BY created_at, id')) as unknown as KeyRow[];
     return rows.map((row) => ({
       id: row.id,
       database: row.database,
+      databaseId: row.database_id ?? '',
       scope: row.scope,
       name: row.name,
       hash: row.hash,
@@ -54,9 +59,10 @@ export class SqliteApiKeyRepository extends ApiKeyRepository {
   }
 
   async insert(record: ApiKeyRecord): Promise<void> {
-    await this.require().run('INSERT INTO api_keys (id, database, scope, name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+    await this.require().run('INSERT INTO api_keys (id, database, database_id, scope, name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
       record.id,
       record.database,
+      record.databaseId,
       record.scope,
       record.name,
       record.hash,
@@ -67,6 +73,10 @@ export class SqliteApiKeyRepository extends ApiKeyRepository {
 
   async delete(id: string): Promise<void> {
     await this.require().run('DELETE FROM api_keys WHERE id = ?', [id]);
+  }
+
+  async adopt(id: string, databaseId: string): Promise<void> {
+    await this.require().run('UPDATE api_keys SET database_id = ? WHERE id = ? AND database_id IS NULL', [databaseId, id]);
   }
 
   async close(): Promise<void> {

@@ -33,6 +33,17 @@ export class CatalogService implements OnModuleInit, OnApplicationShutdown {
     return this.entries.get(name);
   }
 
+  /**
+   * A database whose name differs from `name` only in case. Names are unique regardless of case (on
+   * a case-insensitive filesystem two such names would be one directory); each keeps its spelling
+   * and is addressed by it exactly.
+   */
+  findOtherSpelling(name: string): CatalogEntry | undefined {
+    const folded = name.toLowerCase();
+    for (const entry of this.entries.values()) if (entry.name !== name && entry.name.toLowerCase() === folded) return entry;
+    return undefined;
+  }
+
   /** The entry of an active database, or `DATABASE_NOT_FOUND` (404 `Database not found.`). */
   requireActive(name: string): CatalogEntry {
     const entry = this.entries.get(name);

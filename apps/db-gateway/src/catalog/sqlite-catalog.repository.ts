@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SqliteConnection, SqliteDriver } from '../data-plane/sqlite/sqlite.port';
-import { CatalogEntry, DatabaseStatus } from './catalog-entry';
+import { CatalogEntry, DatabaseStatus, newDatabaseId } from './catalog-entry';
 import { CatalogRepository } from './catalog.repository';
 import { DatabaseLayout } from './database-layout';
 
 interface CatalogRow {
+  id: string | null;
   name: string;
   status: DatabaseStatus;
   created_at: string;
@@ -41,10 +42,18 @@ export class SqliteCatalogRepository extends CatalogRepository {
       created_at TEXT NOT NULL,
       updated_at TEXT NOT NULL,
       worker_id TEXT,
-      runtime TEXT NOT NULL
+      runtime TEXT NOT NULL,
+      id TEXT
     )`);
+    // Catalogs written before databases had an identity get one now, once.
+    const columns = await this.connection.all("SELECT name FROM pragma_table_info('databases')");
+    if (!columns.some((column) => column.name === 'id')) await this.connection.exec('ALTER TABLE databases ADD COLUMN id TEXT');
+    for (const { name } of await this.connection.all('SELECT name FROM databases WHERE id IS NULL')) {
+      await this.connection.run('UPDATE databases SET id = ? WHERE name = ?', [newDatabaseId(), name as string]);
+    }
     const rows = (await this.connection.all('SELECT * FROM databases ORDER BY created_at, name')) as unknown as CatalogRow[];
     return rows.map((row) => ({
+      id: row.id as string,
       name: row.name,
       status: row.status,
       createdAt: row.created_at,
@@ -57,10 +66,10 @@ export class SqliteCatalogRepository extends CatalogRepository {
   async save(entry: CatalogEntry): Promise<void> {
     if (!this.connection) throw new Error('Catalog is not open.');
     await this.connection.run(
-      `INSERT INTO databases (name, status, created_at, updated_at, worker_id, runtime) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
-         worker_id = excluded.worker_id, runtime = excluded.runtime`,
-      [entry.name, entry.status, entry.createdAt, entry.updatedAt, entry.workerId, entry.runtime],
+      `INSERT INTO databases (name, status, created_at, updated_at, worker_id, runtime, id) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET status = excluded.status, created_at = excluded.created_at, updated_at = excluded.updated_at,
+         worker_id = excluded.worker_id, runtime = excluded.runtime, id = excluded.id`,
+      [entry.name, entry.status, entry.createdAt, entry.updatedAt, entry.workerId, entry.runtime, entry.id],
     );
   }
 

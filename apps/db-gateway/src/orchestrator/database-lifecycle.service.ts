@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DatabaseDetailsDto, ErrorCode, DatabaseSummaryDto, PruneDatabaseResponseDto, SpawnDatabaseResponseDto } from '@dbforge/contracts';
-import { CatalogEntry } from '../catalog/catalog-entry';
+import { CatalogEntry, newDatabaseId } from '../catalog/catalog-entry';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { DomainError } from '../common/domain.error';
@@ -28,10 +28,15 @@ export class DatabaseLifecycleService {
     private readonly locks: DatabaseLocks,
   ) {}
 
-  /** With `install`, the database starts from the file `install` puts at the path it is given (spawn-from-upload). */
-  spawn(name: string, install?: (file: string) => Promise<void>): Promise<SpawnOutcome> {
+  /**
+   * With `install`, the database starts from the file `install` puts at the path it is given
+   * (spawn-from-upload). `returning` is the identity of a database coming back from the trash.
+   */
+  spawn(name: string, install?: (file: string) => Promise<void>, returning?: Pick<CatalogEntry, 'id' | 'createdAt'>): Promise<SpawnOutcome> {
     return this.locks.run(name, async () => {
       const existing = this.catalog.find(name);
+      const otherSpelling = this.catalog.findOtherSpelling(name);
+      if (otherSpelling) throw new DomainError(ErrorCode.DATABASE_EXISTS, `Database '${otherSpelling.name}' exists; names are unique regardless of case.`);
       if (install && existing) throw new DomainError(ErrorCode.DATABASE_EXISTS, `Database '${name}' already exists (running or pruned); spawning from an upload never overwrites.`);
       if (existing?.status === 'active') {
         return {
@@ -50,9 +55,10 @@ export class DatabaseLifecycleService {
         await withSqlErrors(() => this.pools.use(name, (pool) => pool.open({ create: !existing && !install })));
         const now = new Date().toISOString();
         await this.catalog.save({
+          id: existing?.id ?? returning?.id ?? newDatabaseId(),
           name,
           status: 'active',
-          createdAt: existing?.createdAt ?? now,
+          createdAt: existing?.createdAt ?? returning?.createdAt ?? now,
           updatedAt: now,
           workerId: worker.id,
           runtime: this.runtime.kind,

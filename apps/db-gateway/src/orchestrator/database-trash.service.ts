@@ -17,11 +17,18 @@ const TRASH_ID = /^(.+)-(\d{8}T\d{9}Z)$/;
 
 interface Marker {
   name: string;
+  /** The database's identity, so an undeleted database is the same one (its keys work again). */
+  id?: string;
   created_at: string | null;
   deleted_at: string;
 }
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
+const readMarker = (directory: string): Promise<Marker | undefined> =>
+  readFile(join(directory, MARKER), 'utf8').then(
+    (text) => JSON.parse(text) as Marker,
+    () => undefined,
+  );
 
 /**
  * Safe delete: a deleted database's directory moves (one atomic rename) to `<data>/.dbforge/trash/<name>-<stamp>/`
@@ -67,7 +74,7 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
       const id = `${name}-${deletedAt.toISOString().replace(/[-:.]/g, '')}`;
       let moved = false;
       if (await exists(directory)) {
-        const marker: Marker = { name, created_at: entry.createdAt, deleted_at: deletedAt.toISOString() };
+        const marker: Marker = { name, id: entry.id, created_at: entry.createdAt, deleted_at: deletedAt.toISOString() };
         await writeFile(join(directory, MARKER), JSON.stringify(marker));
         // Its snapshots go with it: purging the copy purges them, and a new database of the name starts with none.
         const snapshots = this.layout.snapshotsDirectory(name);
@@ -90,7 +97,9 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
   async undelete(name: string): Promise<UndeleteDatabaseResponseDto> {
     const directory = this.layout.directoryOf(name);
     const copy = await this.locks.run(name, async () => {
-      if (this.catalog.find(name)) {
+      const other = this.catalog.find(name) ?? this.catalog.findOtherSpelling(name);
+      if (other && other.name !== name) throw new DomainError(ErrorCode.DATABASE_EXISTS, `Database '${other.name}' exists; names are unique regardless of case.`);
+      if (other) {
         throw new DomainError(ErrorCode.DATABASE_EXISTS, `Database '${name}' exists; delete it before undeleting its trashed copy.`);
       }
       const copies = (await this.list()).filter((entry) => entry.db_name === name);
@@ -100,13 +109,15 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
         throw new DomainError(ErrorCode.DATABASE_EXISTS, `A data directory for '${name}' exists; spawn it instead of undeleting.`);
       }
       await rename(join(this.layout.trashDir, newest.trash_id), directory);
+      const marker = await readMarker(directory);
       await rm(join(directory, MARKER), { force: true });
       await this.restoreSnapshots(name, join(directory, SNAPSHOTS));
-      return newest;
+      return { ...newest, id: marker?.id };
     });
     let spawned;
     try {
-      spawned = await this.lifecycle.spawn(name);
+      // A copy trashed before databases had an identity comes back as a new one (its old keys stay dead).
+      spawned = await this.lifecycle.spawn(name, undefined, copy.id && copy.created_at ? { id: copy.id, createdAt: copy.created_at } : undefined);
     } catch (error) {
       await this.locks.run(name, async () => {
         if (!this.catalog.find(name)) await rename(directory, join(this.layout.trashDir, copy.trash_id)).catch(() => undefined);
@@ -115,7 +126,7 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
     }
     await this.locks.run(name, async () => {
       const entry = this.catalog.find(name);
-      if (entry && copy.created_at) await this.catalog.save({ ...entry, createdAt: copy.created_at });
+      if (entry && copy.created_at && entry.createdAt !== copy.created_at) await this.catalog.save({ ...entry, createdAt: copy.created_at });
     });
     this.logger.log(`Undeleted '${name}' from ${copy.trash_id}.`);
     return { message: 'Database restored from the trash.', db_name: name, trash_id: copy.trash_id, container_id: spawned.body.container_id };
@@ -181,10 +192,7 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
     const match = TRASH_ID.exec(id);
     if (!match) return undefined;
     const directory = join(this.layout.trashDir, id);
-    const marker = await readFile(join(directory, MARKER), 'utf8').then(
-      (text) => JSON.parse(text) as Marker,
-      () => undefined,
-    );
+    const marker = await readMarker(directory);
     const stamp = match[2];
     const deletedAt = marker?.deleted_at ?? `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}.${stamp.slice(15, 18)}Z`;
     const files = await readdir(directory).catch(() => undefined);

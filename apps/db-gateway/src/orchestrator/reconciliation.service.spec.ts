@@ -76,6 +76,7 @@ class MemoryCatalogRepository extends CatalogRepository {
 }
 
 const entry = (name: string, status: 'active' | 'pruned', workerId: string | null = null): CatalogEntry => ({
+  id: `db_${name}`,
   name,
   status,
   createdAt: '2026-01-01T00:00:00.000Z',

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { ReconcileReportDto, isValidDatabaseName } from '@dbforge/contracts';
 import { existsSync } from 'node:fs';
 import { CatalogService } from '../catalog/catalog.service';
+import { newDatabaseId } from '../catalog/catalog-entry';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { DatabaseLocks } from './database-locks';
 import { ContainerRuntime, WorkerInfo } from './runtime/container-runtime.port';
@@ -107,7 +108,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
       return;
     }
     const now = new Date().toISOString();
-    await this.catalog.save({ name: worker.database, status: 'active', createdAt: now, updatedAt: now, workerId: worker.id, runtime: this.runtime.kind });
+    await this.catalog.save({ id: newDatabaseId(), name: worker.database, status: 'active', createdAt: now, updatedAt: now, workerId: worker.id, runtime: this.runtime.kind });
     report.adopted.push(worker.database);
   }
 }

@@ -3,6 +3,7 @@ import { isValidDatabaseName } from '@dbforge/contracts';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { newDatabaseId } from '../catalog/catalog-entry';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { ContainerRuntime } from './runtime/container-runtime.port';
@@ -53,7 +54,7 @@ export class V1LayoutImporter {
     }
     if (!this.catalog.find(name)) {
       const created = await stat(target).then((info) => info.mtime.toISOString());
-      await this.catalog.save({ name, status: 'active', createdAt: created, updatedAt: new Date().toISOString(), workerId: null, runtime: this.runtime.kind });
+      await this.catalog.save({ id: newDatabaseId(), name, status: 'active', createdAt: created, updatedAt: new Date().toISOString(), workerId: null, runtime: this.runtime.kind });
     }
     return true;
   }
