@@ -56,7 +56,7 @@ export class DatabaseStorageService {
   private async lastWrittenAt(name: string): Promise<string | null> {
     const file = this.layout.fileOf(name);
     const times = await Promise.all(
-      [file, `${file}-wal`].map((path) => stat(path).then((info) => (info.size > 0 ? info.mtimeMs : null), () => null)),
+      [file, `${file}-wal`].map((path) => stat(path).then((info) => (info.size > 0 ? info.mtime.getTime() : null), () => null)),
     );
     const newest = Math.max(...times.filter((time): time is number => time !== null));
     return Number.isFinite(newest) ? new Date(newest).toISOString() : null;
