@@ -62,6 +62,11 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     return { kind: 'database', key: record };
   }
 
+  /** Whether `key` may see what only an admin may: always in open mode, else only with the admin key. */
+  grantsAdmin(key: string | undefined): boolean {
+    return this.open || (key !== undefined && this.identify(key)?.kind === 'admin');
+  }
+
   async mint(database: string, request: CreateApiKeyRequestDto): Promise<CreatedApiKeyDto> {
     const entry = this.catalog.requireActive(database);
     const key = `dbf_${randomBytes(32).toString('base64url')}`;

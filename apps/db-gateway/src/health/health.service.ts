@@ -24,8 +24,11 @@ export class HealthService {
     return summarize({ process: { status: 'up', detail: `pid ${process.pid}` } });
   }
 
-  /** Ready when the data directory is writable, the catalog is open, the runtime answers and every active database has its file. */
-  async ready(): Promise<HealthCheckDto> {
+  /**
+   * Ready when the data directory is writable, the catalog is open, the runtime answers and every
+   * active database has its file. Without `details`, each check says only `up` or `down`.
+   */
+  async ready({ details }: { details: boolean }): Promise<HealthCheckDto> {
     const [dataDir, runtime, databaseFiles] = await Promise.all([
       access(this.layout.dataDir, constants.W_OK).then(
         (): HealthIndicatorDto => ({ status: 'up', detail: this.layout.dataDir }),
@@ -34,7 +37,7 @@ export class HealthService {
       this.runtime.health(),
       this.databaseFiles(),
     ]);
-    return summarize({
+    const checks: Record<string, HealthIndicatorDto> = {
       data_dir: dataDir,
       catalog: this.catalog.isOpen ? { status: 'up', detail: `${this.catalog.listActive().length} active database(s)` } : { status: 'down', detail: 'catalog not open' },
       runtime: { status: runtime.up ? 'up' : 'down', detail: `${this.runtime.kind}: ${runtime.detail}` },
@@ -43,7 +46,8 @@ export class HealthService {
         status: 'up',
         detail: this.keys.open ? 'open: DBFORGE_ADMIN_KEY is not set, every endpoint is open to anyone who can reach it' : 'keys required',
       },
-    });
+    };
+    return summarize(details ? checks : Object.fromEntries(Object.entries(checks).map(([name, { status }]) => [name, { status }])));
   }
 
   /** Down when an active database's file is gone: its queries answer 503 DATABASE_FILE_MISSING until it is restored or deleted. */
