@@ -6,16 +6,22 @@ import type { Request } from 'express';
 import { DomainError } from '../common/domain.error';
 import { GatewayConfig } from '../config/gateway.config';
 import { ROUTE_ACCESS, RouteAccess } from './access.decorators';
+import { ApiKeysService } from './api-keys.service';
 import { presentedKey } from './presented-key';
 import { TokenBuckets } from './token-buckets';
 
-/** Limits requests per API key, or per client address without one; 429 with Retry-After past it. Public routes are not limited. */
+/**
+ * Limits requests per API key, or per client address without a valid one; 429 with Retry-After past
+ * it. A key counts as a caller of its own only when it is one the gateway knows, so presenting a new
+ * made-up key each time draws on the address's bucket, not a fresh one. Public routes are not limited.
+ */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   private readonly buckets?: TokenBuckets;
 
   constructor(
     private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
     config: GatewayConfig,
   ) {
     if (config.rateLimitPerSecond > 0) this.buckets = new TokenBuckets(config.rateLimitPerSecond, config.rateLimitBurst);
@@ -28,7 +34,7 @@ export class RateLimitGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request>();
     const key = presentedKey(request);
     // A key is counted by a digest, so the limiter's memory never holds a key.
-    const caller = key ? `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}` : `address:${request.ip ?? 'unknown'}`;
+    const caller = key && this.keys.identify(key) ? `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}` : `address:${request.ip ?? 'unknown'}`;
     const wait = this.buckets.take(caller);
     if (wait > 0) {
       throw new DomainError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${wait} s.`, { 'Retry-After': String(wait) });

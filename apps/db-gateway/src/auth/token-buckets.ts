@@ -28,6 +28,14 @@ export class TokenBuckets {
     return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
   }
 
+  /** The whole seconds until `caller` has a token (0: it has one now), without taking it. */
+  wait(caller: string, now = Date.now()): number {
+    const bucket = this.buckets.get(caller);
+    if (!bucket) return 0;
+    const tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / this.perSecond));
+  }
+
   /** Forgets callers whose bucket has refilled: they are indistinguishable from new ones. */
   private sweep(now: number): void {
     for (const [caller, bucket] of this.buckets) {

@@ -142,6 +142,11 @@ export class GatewayConfig {
   @Min(1)
   rateLimitBurst!: number;
 
+  /** DBFORGE_AUTH_FAILURES_PER_MINUTE: requests with an unknown, revoked or expired key one client address may make per minute (0: off). */
+  @IsInt()
+  @Min(0)
+  authFailuresPerMinute!: number;
+
   /** DBFORGE_MAX_VALUE_BYTES: largest string or BLOB a statement may build (SQLITE_LIMIT_LENGTH), so `randomblob(1e9)` cannot exhaust memory. */
   @IsInt()
   @Min(1024)

@@ -43,6 +43,7 @@ describe('loadGatewayConfig', () => {
       readerWaitMs: 5000,
       rateLimitPerSecond: 1000,
       rateLimitBurst: 2000,
+      authFailuresPerMinute: 60,
       maxValueBytes: 64 * 1024 * 1024,
       logLevel: 'info',
       logFormat: 'json',
@@ -88,6 +89,7 @@ describe('loadGatewayConfig', () => {
       DBFORGE_READER_WAIT_MS: '750',
       DBFORGE_RATE_LIMIT_PER_SECOND: '2.5',
       DBFORGE_RATE_LIMIT_BURST: '3',
+      DBFORGE_AUTH_FAILURES_PER_MINUTE: '0',
       DBFORGE_MAX_VALUE_BYTES: '4096',
       DBFORGE_LOG_LEVEL: 'DEBUG',
       DBFORGE_LOG_FORMAT: 'pretty',
@@ -124,6 +126,7 @@ describe('loadGatewayConfig', () => {
       readerWaitMs: 750,
       rateLimitPerSecond: 2.5,
       rateLimitBurst: 3,
+      authFailuresPerMinute: 0,
       maxValueBytes: 4096,
       logLevel: 'debug',
       logFormat: 'pretty',
@@ -144,6 +147,8 @@ describe('loadGatewayConfig', () => {
     ['a memory limit below what Docker accepts', { DBFORGE_WORKER_MEMORY_MB: '1' }, 'DBFORGE_WORKER_MEMORY_MB'],
     ['a short admin key', { DBFORGE_ADMIN_KEY: 'short' }, 'DBFORGE_ADMIN_KEY=(hidden)'],
     ['a snapshot retention of 0', { DBFORGE_SNAPSHOT_RETENTION: '0' }, 'DBFORGE_SNAPSHOT_RETENTION'],
+    ['a negative failed-authentication limit', { DBFORGE_AUTH_FAILURES_PER_MINUTE: '-1' }, 'DBFORGE_AUTH_FAILURES_PER_MINUTE'],
+    ['a fractional failed-authentication limit', { DBFORGE_AUTH_FAILURES_PER_MINUTE: '2.5' }, 'DBFORGE_AUTH_FAILURES_PER_MINUTE'],
     ['a restore limit below 1 KiB', { DBFORGE_MAX_RESTORE_BYTES: '10' }, 'DBFORGE_MAX_RESTORE_BYTES'],
   ])('refuses %s', (_label, env, variable) => {
     expect(problemsOf(env).join('\n')).toContain(variable);

@@ -29,6 +29,7 @@ export const CONFIG_DEFAULTS = {
   DBFORGE_READER_WAIT_MS: '5000',
   DBFORGE_RATE_LIMIT_PER_SECOND: '1000',
   DBFORGE_RATE_LIMIT_BURST: '2000',
+  DBFORGE_AUTH_FAILURES_PER_MINUTE: '60',
   DBFORGE_MAX_VALUE_BYTES: String(64 * 1024 * 1024),
   DBFORGE_LOG_LEVEL: 'info',
   DBFORGE_LOG_FORMAT: 'json',
@@ -91,6 +92,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     readerWaitMs: 'DBFORGE_READER_WAIT_MS',
     rateLimitPerSecond: 'DBFORGE_RATE_LIMIT_PER_SECOND',
     rateLimitBurst: 'DBFORGE_RATE_LIMIT_BURST',
+    authFailuresPerMinute: 'DBFORGE_AUTH_FAILURES_PER_MINUTE',
     maxValueBytes: 'DBFORGE_MAX_VALUE_BYTES',
     logLevel: 'DBFORGE_LOG_LEVEL',
     logFormat: 'DBFORGE_LOG_FORMAT',
@@ -127,6 +129,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     readerWaitMs: integer(read('DBFORGE_READER_WAIT_MS')),
     rateLimitPerSecond: decimal(read('DBFORGE_RATE_LIMIT_PER_SECOND')),
     rateLimitBurst: integer(read('DBFORGE_RATE_LIMIT_BURST')),
+    authFailuresPerMinute: integer(read('DBFORGE_AUTH_FAILURES_PER_MINUTE')),
     maxValueBytes: integer(read('DBFORGE_MAX_VALUE_BYTES')),
     logLevel: read('DBFORGE_LOG_LEVEL').toLowerCase(),
     // Pretty by default only in development (NODE_ENV=development, as `npm run start:dev` sets).
