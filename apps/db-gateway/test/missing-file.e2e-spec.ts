@@ -1,22 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { TestGateway, expectError, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
+import { sqliteFile } from './support/sqlite-file';
 
 const SQLITE = 'application/vnd.sqlite3';
-
-async function sqliteFile(sql: string): Promise<Buffer> {
-  const directory = await mkdtemp(join(tmpdir(), 'dbforge-missing-src-'));
-  const file = join(directory, 'source.db');
-  const db = new sqlite3.Database(file);
-  await new Promise<void>((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve())));
-  await new Promise<void>((resolve, reject) => db.close((error) => (error ? reject(error) : resolve())));
-  const bytes = await readFile(file);
-  await rm(directory, { recursive: true, force: true });
-  return bytes;
-}
 
 /** A database the catalog has but whose file is gone: as after a crash in the middle of a swap, or a deleted file. */
 describe('a database whose file went missing', () => {

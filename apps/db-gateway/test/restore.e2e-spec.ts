@@ -8,20 +8,9 @@ import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { DatabaseFileValidator } from '../src/backup/database-file.validator';
 import { TestGateway, expectError, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
+import { sqliteFile } from './support/sqlite-file';
 
 const SQLITE = 'application/vnd.sqlite3';
-
-/** Runs `sql` in a new database file outside any gateway and returns its bytes (rollback journal, one file). */
-async function sqliteFile(sql: string): Promise<Buffer> {
-  const directory = await mkdtemp(join(tmpdir(), 'dbforge-restore-src-'));
-  const file = join(directory, 'source.db');
-  const db = new sqlite3.Database(file);
-  await new Promise<void>((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve())));
-  await new Promise<void>((resolve, reject) => db.close((error) => (error ? reject(error) : resolve())));
-  const bytes = await readFile(file);
-  await rm(directory, { recursive: true, force: true });
-  return bytes;
-}
 
 /** The rows of `sql` in the database file at `file`, read directly. */
 async function rowsOf(file: string, sql: string): Promise<unknown[]> {

@@ -1,20 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import sqlite3 from 'sqlite3';
 import { checkSqliteHeader } from './sqlite-header';
-
-/** A database file written by SQLite itself, as bytes. */
-async function sqliteFile(sql: string): Promise<Buffer> {
-  const directory = await mkdtemp(join(tmpdir(), 'sqlite-header-'));
-  const file = join(directory, 'h.db');
-  const db = new sqlite3.Database(file);
-  await new Promise<void>((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve())));
-  await new Promise<void>((resolve, reject) => db.close((error) => (error ? reject(error) : resolve())));
-  const bytes = await readFile(file);
-  await rm(directory, { recursive: true, force: true });
-  return bytes;
-}
+import { sqliteFile } from '../../test/support/sqlite-file';
 
 describe('checkSqliteHeader', () => {
   let sample: Buffer; // 4096-byte pages, several of them free

@@ -11,7 +11,7 @@ import { StatementEvents } from '../statement-events';
 import { BoundStatement, bindStatement } from '../statements/bound-statement';
 import { resultLimitsOf } from '../row-encoding';
 import { runStatement } from './run-statement';
-import { readKeyWriting, refuseTransactionControl } from './statement-rules';
+import { refuseTransactionControl } from './statement-rules';
 
 type Result = RowsResponseDto | WriteResultDto;
 
