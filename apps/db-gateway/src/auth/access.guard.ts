@@ -37,7 +37,7 @@ export class AccessGuard implements CanActivate {
     }
     const address = request.ip ?? 'unknown';
     this.refuseIfFailedTooOften(this.failures?.wait(address) ?? 0);
-    const principal = this.keys.identify(key);
+    const principal = this.keys.identifyRequest(request);
     if (!principal) {
       this.refuseIfFailedTooOften(this.failures?.fail(address) ?? 0);
       throw new DomainError(ErrorCode.INVALID_API_KEY, 'The API key is not valid (unknown, revoked or expired).');

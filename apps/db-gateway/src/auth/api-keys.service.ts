@@ -6,6 +6,10 @@ import { DomainError } from '../common/domain.error';
 import { GatewayConfig } from '../config/gateway.config';
 import { ApiKeyRecord } from './api-key-record';
 import { ApiKeyRepository } from './api-key.repository';
+import type { Request } from 'express';
+import { presentedKey } from './presented-key';
+
+const IDENTIFIED = Symbol('dbforge.identified');
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
@@ -60,6 +64,19 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     const record = this.byHash.get(digest.toString('hex'));
     if (!record || !this.isLive(record)) return undefined;
     return { kind: 'database', key: record };
+  }
+
+  /**
+   * Who presents the key of `request` (undefined without a key, or with an invalid one), worked out
+   * once per request: the rate limiter and the access guard both ask.
+   */
+  identifyRequest(request: Request): Principal | undefined {
+    const known = request as Request & { [IDENTIFIED]?: { principal?: Principal } };
+    if (!known[IDENTIFIED]) {
+      const key = presentedKey(request);
+      known[IDENTIFIED] = { principal: key === undefined ? undefined : this.identify(key) };
+    }
+    return known[IDENTIFIED].principal;
   }
 
   /** Whether `key` may see what only an admin may: always in open mode, else only with the admin key. */

@@ -1,13 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ErrorCode } from '@dbforge/contracts';
-import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { DomainError } from '../common/domain.error';
 import { GatewayConfig } from '../config/gateway.config';
 import { ROUTE_ACCESS, RouteAccess } from './access.decorators';
 import { ApiKeysService } from './api-keys.service';
-import { presentedKey } from './presented-key';
 import { TokenBuckets } from './token-buckets';
 
 /**
@@ -32,9 +30,9 @@ export class RateLimitGuard implements CanActivate {
     const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]);
     if (access === 'public') return true;
     const request = context.switchToHttp().getRequest<Request>();
-    const key = presentedKey(request);
-    // A key is counted by a digest, so the limiter's memory never holds a key.
-    const caller = key && this.keys.identify(key) ? `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}` : `address:${request.ip ?? 'unknown'}`;
+    // A known key is counted by its id (the admin key as `admin`), so the limiter's memory never holds a key.
+    const principal = this.keys.identifyRequest(request);
+    const caller = principal ? (principal.kind === 'database' ? `key:${principal.key.id}` : principal.kind) : `address:${request.ip ?? 'unknown'}`;
     const wait = this.buckets.take(caller);
     if (wait > 0) {
       throw new DomainError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${wait} s.`, { 'Retry-After': String(wait) });
