@@ -10,6 +10,7 @@ import { BackupModule } from './backup/backup.module';
 import { RestoreModule } from './backup/restore.module';
 import { RateLimitGuard } from './auth/rate-limit.guard';
 import { CatalogModule } from './catalog/catalog.module';
+import { CommonModule } from './common/common.module';
 import { DomainExceptionFilter } from './common/domain-exception.filter';
 import { GatewayValidationPipe } from './common/gateway-validation.pipe';
 import { ConfigModule } from './config/config.module';
@@ -25,7 +26,7 @@ import { HttpDrain } from './system/http-drain.service';
 import { SystemController } from './system/system.controller';
 
 @Module({
-  imports: [ConfigModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule, BackupModule, RestoreModule],
+  imports: [ConfigModule, CommonModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule, BackupModule, RestoreModule],
   controllers: [SystemController, HealthController, AdminController, KeysController, DataController, RowsController, SchemaChangesController, TrashController, BackupController],
   providers: [
     HealthService,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
-import { SqliteModule } from '../data-plane/sqlite/sqlite.module';
+import { SqliteModule } from '../sqlite/sqlite.module';
 import { AccessGuard } from './access.guard';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeysService } from './api-keys.service';

@@ -3,7 +3,7 @@ import { ApiKeyScope } from '@dbforge/contracts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseLayout } from '../catalog/database-layout';
-import { SqliteConnection, SqliteDriver } from '../data-plane/sqlite/sqlite.port';
+import { SqliteConnection, SqliteDriver } from '../sqlite/sqlite.port';
 import { ApiKeyRecord } from './api-key-record';
 import { ApiKeyRepository } from './api-key.repository';
 

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
-import { OrchestratorModule } from '../orchestrator/orchestrator.module';
-import { SqliteModule } from '../data-plane/sqlite/sqlite.module';
+import { SqliteModule } from '../sqlite/sqlite.module';
 import { BackupService } from './backup.service';
 import { DatabaseReader } from './database-reader';
 import { SnapshotScheduler } from './snapshot.scheduler';
@@ -10,7 +9,7 @@ import { TempFiles } from './temp-files';
 
 /** Consistent copies of live databases: backups, SQL exports and snapshots (manual and scheduled). */
 @Module({
-  imports: [SqliteModule, CatalogModule, OrchestratorModule],
+  imports: [SqliteModule, CatalogModule],
   providers: [TempFiles, DatabaseReader, BackupService, SnapshotStore, SnapshotScheduler],
   exports: [BackupService, SnapshotStore, SnapshotScheduler, TempFiles],
 })

@@ -3,7 +3,7 @@ import { ExportFormat } from '@dbforge/contracts';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { SqliteError } from '../data-plane/sqlite/sqlite.port';
+import { SqliteError } from '../sqlite/sqlite.port';
 import { translateSqliteError } from '../data-plane/sql-error.translator';
 import { DatabaseReader } from './database-reader';
 import { sqlDump } from './sql-dump';

@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadGatewayConfig } from '../config/load-gateway-config';
-import { NodeSqlite3Driver } from '../data-plane/sqlite/node-sqlite3.driver';
-import { OpenOptions, SqliteDriver, SqliteError } from '../data-plane/sqlite/sqlite.port';
+import { NodeSqlite3Driver } from '../sqlite/node-sqlite3.driver';
+import { OpenOptions, SqliteDriver, SqliteError } from '../sqlite/sqlite.port';
 import { DatabaseFileValidator } from './database-file.validator';
 
 describe('DatabaseFileValidator', () => {

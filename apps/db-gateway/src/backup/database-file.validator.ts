@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { DomainError } from '../common/domain.error';
 import { GatewayConfig } from '../config/gateway.config';
-import { SqliteConnection, SqliteDriver } from '../data-plane/sqlite/sqlite.port';
+import { SqliteConnection, SqliteDriver } from '../sqlite/sqlite.port';
 import { checkStatementExtent } from '../data-plane/statements/statement-extent';
 import { checkStatementPolicy } from '../data-plane/statements/statement-policy';
 import { scanSql } from '../data-plane/statements/sql-scanner';

@@ -4,7 +4,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { DomainError } from '../common/domain.error';
 import { GatewayConfig } from '../config/gateway.config';
-import { SqliteConnection, SqliteDriver } from '../data-plane/sqlite/sqlite.port';
+import { SqliteConnection, SqliteDriver } from '../sqlite/sqlite.port';
 
 /**
  * One-off read-only connections for backups, dumps and snapshots. Not a pool reader: a copy of a

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { RestoreController } from '../admin/restore.controller';
 import { CatalogModule } from '../catalog/catalog.module';
 import { DataPlaneModule } from '../data-plane/data-plane.module';
-import { SqliteModule } from '../data-plane/sqlite/sqlite.module';
+import { SqliteModule } from '../sqlite/sqlite.module';
 import { OrchestratorModule } from '../orchestrator/orchestrator.module';
 import { DatabaseFileValidator } from './database-file.validator';
 import { RestoreService } from './restore.service';

@@ -3,7 +3,7 @@ import { ErrorCode, SnapshotDto } from '@dbforge/contracts';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { DatabaseLayout } from '../catalog/database-layout';
-import { DatabaseLocks } from '../orchestrator/database-locks';
+import { DatabaseLocks } from '../catalog/database-locks';
 import { DomainError } from '../common/domain.error';
 import { busyAsDomainError, compactTimestamp } from './backup.service';
 import { DatabaseReader } from './database-reader';

@@ -1,4 +1,4 @@
-import { SqliteConnection } from '../data-plane/sqlite/sqlite.port';
+import { SqliteConnection } from '../sqlite/sqlite.port';
 
 /** Rows fetched per query: memory stays flat however large a table is. */
 export const DUMP_BATCH_ROWS = 500;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SqliteConnection, SqliteDriver } from '../data-plane/sqlite/sqlite.port';
+import { SqliteConnection, SqliteDriver } from '../sqlite/sqlite.port';
 import { CatalogEntry, DatabaseStatus, newDatabaseId } from './catalog-entry';
 import { CatalogRepository } from './catalog.repository';
 import { DatabaseLayout } from './database-layout';

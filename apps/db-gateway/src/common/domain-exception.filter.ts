@@ -1,8 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ErrorBodyDto, ErrorCode } from '@dbforge/contracts';
 import type { Response } from 'express';
-import { MetricsService } from '../observability/metrics.service';
 import { DomainError } from './domain.error';
+import { ErrorEvents } from './error-events';
 import { statusOf } from './error-status';
 
 /** Turns every error into the one error body: `{detail, error: {code, message, status}}`. */
@@ -10,13 +10,13 @@ import { statusOf } from './error-status';
 export class DomainExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(private readonly errors: ErrorEvents) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { code, message, status } = this.describe(exception);
     const body: ErrorBodyDto = { detail: message, error: { code, message, status } };
-    this.metrics.countError(code);
+    this.errors.publish(code);
     if (response.headersSent) {
       response.end();
       return;

@@ -4,7 +4,7 @@ import { DatabaseStorageService } from './database-storage.service';
 import { ConnectionPoolService } from './pool/connection-pool.service';
 import { QueryService } from './query/query.service';
 import { TransactionService } from './query/transaction.service';
-import { SqliteModule } from './sqlite/sqlite.module';
+import { SqliteModule } from '../sqlite/sqlite.module';
 import { StatementEvents } from './statement-events';
 import { RowStreams } from './streaming/row-streams.service';
 import { SchemaChangesService } from './tables/schema-changes.service';

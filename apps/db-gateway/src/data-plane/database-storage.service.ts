@@ -5,7 +5,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { GatewayConfig } from '../config/gateway.config';
 import { ConnectionPoolService } from './pool/connection-pool.service';
-import { SqliteConnection, SqliteDriver } from './sqlite/sqlite.port';
+import { SqliteConnection, SqliteDriver } from '../sqlite/sqlite.port';
 import { rowCountOf, schemaObjectsOf } from './tables/table-schema';
 
 const UNREADABLE = { tables: null, page_size: null, page_count: null, freelist_count: null };

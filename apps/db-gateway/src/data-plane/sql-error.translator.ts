@@ -1,7 +1,7 @@
 import { ErrorCode } from '@dbforge/contracts';
 import { DomainError } from '../common/domain.error';
 import { POOL_CLOSED } from './pool/database-pool';
-import { FILE_MISSING, SqliteError } from './sqlite/sqlite.port';
+import { FILE_MISSING, SqliteError } from '../sqlite/sqlite.port';
 
 /** Maps SQLite's errors to domain errors; v1 clients read `SQL Error: <sqlite's message>`. */
 export function translateSqliteError(error: unknown): unknown {

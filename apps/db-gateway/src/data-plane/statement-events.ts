@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { addSqliteTime } from '../observability/request-context';
 
 /** One unit of SQL work done for a request. */
 export interface StatementEvent {
@@ -15,7 +14,7 @@ export interface StatementEvent {
 
 type Listener = (event: StatementEvent) => void;
 
-/** Where the data plane reports its SQL work; metrics and the slow-statement log listen. */
+/** Where the data plane reports its SQL work; metrics, Server-Timing and the slow-statement log listen. */
 @Injectable()
 export class StatementEvents {
   private readonly listeners: Listener[] = [];
@@ -39,7 +38,6 @@ export class StatementEvents {
       return result;
     } finally {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      addSqliteTime(durationMs);
       const rows = !failed && result !== undefined ? count(result) : {};
       const event: StatementEvent = { ...base, durationMs, rowsRead: rows.rowsRead ?? 0, rowsWritten: rows.rowsWritten ?? 0, failed };
       for (const listener of this.listeners) listener(event);

@@ -1,5 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ErrorCode } from '@dbforge/contracts';
+import { ErrorEvents } from '../common/error-events';
 import { GatewayConfig } from '../config/gateway.config';
 import { ConnectionPoolService } from '../data-plane/pool/connection-pool.service';
 import { StatementEvent, StatementEvents } from '../data-plane/statement-events';
@@ -54,6 +56,7 @@ export class MetricsService implements OnModuleInit {
   constructor(
     private readonly config: GatewayConfig,
     private readonly events: StatementEvents,
+    private readonly errorEvents: ErrorEvents,
     private readonly pools: ConnectionPoolService,
     private readonly runtime: ContainerRuntime,
   ) {
@@ -81,6 +84,7 @@ export class MetricsService implements OnModuleInit {
   onModuleInit(): void {
     collectDefaultMetrics({ register: this.registry, prefix: 'dbforge_' });
     this.events.subscribe((event) => this.recordStatement(event));
+    this.errorEvents.subscribe((code) => this.recordError(code));
   }
 
   observeHttp(method: string, route: string, status: number, seconds: number): void {
@@ -89,7 +93,7 @@ export class MetricsService implements OnModuleInit {
     this.httpDuration.observe(labels, seconds);
   }
 
-  countError(code: string): void {
+  private recordError(code: ErrorCode): void {
     this.errors.inc({ code });
   }
 

@@ -7,6 +7,7 @@ import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { RequestLog } from './request-log';
 import { RequestContextMiddleware } from './request-context.middleware';
+import { RequestSqliteTime } from './request-sqlite-time';
 import { SlowStatementLog } from './slow-statement.log';
 
 /** Structured logs (pino), metrics (Prometheus), request ids and timings. */
@@ -23,7 +24,7 @@ import { SlowStatementLog } from './slow-statement.log';
     }),
   ],
   controllers: [MetricsController],
-  providers: [MetricsService, SlowStatementLog],
+  providers: [MetricsService, SlowStatementLog, RequestSqliteTime],
   exports: [MetricsService],
 })
 export class ObservabilityModule implements NestModule {

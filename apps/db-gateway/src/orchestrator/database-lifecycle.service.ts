@@ -6,7 +6,7 @@ import { DatabaseLayout } from '../catalog/database-layout';
 import { DomainError } from '../common/domain.error';
 import { ConnectionPoolService } from '../data-plane/pool/connection-pool.service';
 import { withSqlErrors } from '../data-plane/sql-error.translator';
-import { DatabaseLocks } from './database-locks';
+import { DatabaseLocks } from '../catalog/database-locks';
 import { ContainerRuntime, WorkerInfo } from './runtime/container-runtime.port';
 
 export interface SpawnOutcome {

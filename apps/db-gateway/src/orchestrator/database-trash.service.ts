@@ -7,7 +7,7 @@ import { DatabaseLayout } from '../catalog/database-layout';
 import { DomainError } from '../common/domain.error';
 import { GatewayConfig } from '../config/gateway.config';
 import { DatabaseLifecycleService } from './database-lifecycle.service';
-import { DatabaseLocks } from './database-locks';
+import { DatabaseLocks } from '../catalog/database-locks';
 
 /** Written into a database's directory just before it moves to the trash. */
 const MARKER = 'trash.json';

@@ -5,7 +5,6 @@ import { DataPlaneModule } from '../data-plane/data-plane.module';
 import { DatabaseDetailsService } from './database-details.service';
 import { DatabaseLifecycleService } from './database-lifecycle.service';
 import { DatabaseTrashService } from './database-trash.service';
-import { DatabaseLocks } from './database-locks';
 import { ReconciliationService } from './reconciliation.service';
 import { ContainerRuntime } from './runtime/container-runtime.port';
 import { createContainerRuntime } from './runtime/runtime.factory';
@@ -18,11 +17,10 @@ import { V1LayoutImporter } from './v1-layout.importer';
     DatabaseLifecycleService,
     DatabaseDetailsService,
     DatabaseTrashService,
-    DatabaseLocks,
     ReconciliationService,
     V1LayoutImporter,
     { provide: ContainerRuntime, useFactory: createContainerRuntime, inject: [GatewayConfig] },
   ],
-  exports: [DatabaseLifecycleService, DatabaseDetailsService, DatabaseTrashService, ReconciliationService, ContainerRuntime, DatabaseLocks],
+  exports: [DatabaseLifecycleService, DatabaseDetailsService, DatabaseTrashService, ReconciliationService, ContainerRuntime],
 })
 export class OrchestratorModule {}

@@ -6,7 +6,7 @@ import { CatalogRepository } from '../catalog/catalog.repository';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { loadGatewayConfig } from '../config/load-gateway-config';
-import { DatabaseLocks } from './database-locks';
+import { DatabaseLocks } from '../catalog/database-locks';
 import { ReconciliationService } from './reconciliation.service';
 import { ContainerRuntime, RuntimeHealth, WorkerInfo } from './runtime/container-runtime.port';
 import { V1LayoutImporter } from './v1-layout.importer';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { CatalogService } from '../catalog/catalog.service';
 import { newDatabaseId } from '../catalog/catalog-entry';
 import { DatabaseLayout } from '../catalog/database-layout';
-import { DatabaseLocks } from './database-locks';
+import { DatabaseLocks } from '../catalog/database-locks';
 import { ContainerRuntime, WorkerInfo } from './runtime/container-runtime.port';
 import { V1LayoutImporter } from './v1-layout.importer';
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DatabaseLayout } from '../../catalog/database-layout';
 import { loadGatewayConfig } from '../../config/load-gateway-config';
-import { NodeSqlite3Driver } from '../sqlite/node-sqlite3.driver';
-import { FILE_MISSING } from '../sqlite/sqlite.port';
+import { NodeSqlite3Driver } from '../../sqlite/node-sqlite3.driver';
+import { FILE_MISSING } from '../../sqlite/sqlite.port';
 import { ConnectionPoolService } from './connection-pool.service';
 import { DatabasePool } from './database-pool';
 

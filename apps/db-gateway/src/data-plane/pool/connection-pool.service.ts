@@ -3,7 +3,7 @@ import { ErrorCode } from '@dbforge/contracts';
 import { DatabaseLayout } from '../../catalog/database-layout';
 import { DomainError } from '../../common/domain.error';
 import { GatewayConfig } from '../../config/gateway.config';
-import { SqliteDriver, SqliteError } from '../sqlite/sqlite.port';
+import { SqliteDriver, SqliteError } from '../../sqlite/sqlite.port';
 import { DatabasePool, POOL_CLOSED } from './database-pool';
 
 interface Lease {

@@ -2,8 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeSqlite3Driver } from '../sqlite/node-sqlite3.driver';
-import { FILE_MISSING, SqliteConnection, SqliteError } from '../sqlite/sqlite.port';
+import { NodeSqlite3Driver } from '../../sqlite/node-sqlite3.driver';
+import { FILE_MISSING, SqliteConnection, SqliteError } from '../../sqlite/sqlite.port';
 import { bindStatement } from '../statements/bound-statement';
 import { DatabasePool } from './database-pool';
 

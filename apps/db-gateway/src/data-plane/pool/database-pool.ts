@@ -1,4 +1,4 @@
-import { OpenOptions, RowCursor, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from '../sqlite/sqlite.port';
+import { OpenOptions, RowCursor, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from '../../sqlite/sqlite.port';
 import { checkStatementExtent } from '../statements/statement-extent';
 import { EXPLAIN_STATEMENT_PLAN, Instruction, StatementPlan, planFromInstructions } from '../statements/statement-plan';
 import { WriteBatcher, WriteMode } from './write-batcher';

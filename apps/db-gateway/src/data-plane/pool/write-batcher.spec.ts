@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeSqlite3Driver } from '../sqlite/node-sqlite3.driver';
-import { SqliteConnection } from '../sqlite/sqlite.port';
+import { NodeSqlite3Driver } from '../../sqlite/node-sqlite3.driver';
+import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { WriteBatcher } from './write-batcher';
 
 describe('WriteBatcher (group commit) on a real SQLite file', () => {

@@ -1,4 +1,4 @@
-import { SqliteConnection } from '../sqlite/sqlite.port';
+import { SqliteConnection } from '../../sqlite/sqlite.port';
 
 /**
  * How a write runs: `statement` is one statement (atomic by itself); `transaction` needs several

@@ -4,7 +4,7 @@ import { CatalogService } from '../../catalog/catalog.service';
 import { GatewayConfig } from '../../config/gateway.config';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { DatabasePool } from '../pool/database-pool';
-import { SqliteConnection, SqliteError } from '../sqlite/sqlite.port';
+import { SqliteConnection, SqliteError } from '../../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
 import { StatementPlan } from '../statements/statement-plan';
 import { RowStreams } from '../streaming/row-streams.service';

@@ -1,6 +1,7 @@
 import { RowsResponseDto, WriteResultDto } from '@dbforge/contracts';
-import { ResultLimits, cappedRows } from '../row-encoding';
-import { SqliteConnection } from '../sqlite/sqlite.port';
+import { ResultLimits } from '../../sqlite/result-limits';
+import { cappedRows } from '../row-encoding';
+import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { BoundStatement } from '../statements/bound-statement';
 import { StatementPlan } from '../statements/statement-plan';
 

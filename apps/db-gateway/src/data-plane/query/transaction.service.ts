@@ -6,10 +6,10 @@ import { GatewayConfig } from '../../config/gateway.config';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { DatabasePool } from '../pool/database-pool';
 import { translateSqliteError, withSqlErrors } from '../sql-error.translator';
-import { SqliteConnection } from '../sqlite/sqlite.port';
+import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
 import { BoundStatement, bindStatement } from '../statements/bound-statement';
-import { resultLimitsOf } from '../row-encoding';
+import { resultLimitsOf } from '../../sqlite/result-limits';
 import { runStatement } from './run-statement';
 import { refuseTransactionControl } from './statement-rules';
 

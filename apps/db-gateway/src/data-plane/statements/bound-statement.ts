@@ -1,6 +1,6 @@
 import { ErrorCode, SqlParams, SqlValue } from '@dbforge/contracts';
 import { DomainError } from '../../common/domain.error';
-import { SqliteBindings } from '../sqlite/sqlite.port';
+import { SqliteBindings } from '../../sqlite/sqlite.port';
 import { ScannedSql, scanSql } from './sql-scanner';
 import { checkStatementPolicy } from './statement-policy';
 

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeSqlite3Driver } from '../sqlite/node-sqlite3.driver';
-import { SqliteConnection } from '../sqlite/sqlite.port';
+import { NodeSqlite3Driver } from '../../sqlite/node-sqlite3.driver';
+import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { scanSql } from './sql-scanner';
 import { checkStatementExtent } from './statement-extent';
 

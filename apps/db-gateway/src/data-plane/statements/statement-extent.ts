@@ -1,6 +1,6 @@
 import { ErrorCode } from '@dbforge/contracts';
 import { DomainError } from '../../common/domain.error';
-import { SqliteConnection, SqliteError } from '../sqlite/sqlite.port';
+import { SqliteConnection, SqliteError } from '../../sqlite/sqlite.port';
 
 /**
  * Text that no statement can be followed by, whatever SQLite is reading at that point: a newline

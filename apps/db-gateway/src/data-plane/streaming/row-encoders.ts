@@ -1,6 +1,6 @@
 import { Row, SqlValue } from '@dbforge/contracts';
 import { encodeRows } from '../row-encoding';
-import { SqliteRow } from '../sqlite/sqlite.port';
+import { SqliteRow } from '../../sqlite/sqlite.port';
 
 /** Turns batches of rows into the text of a streamed response; values as in JSON responses (BLOBs base64). */
 export interface RowEncoder {

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@dbforge/contracts';
 import { Readable } from 'node:stream';
 import { DomainError } from '../../common/domain.error';
-import { SqliteRow } from '../sqlite/sqlite.port';
+import { SqliteRow } from '../../sqlite/sqlite.port';
 import { RowEncoder } from './row-encoders';
 
 /** Where a stream's rows come from: a cursor on a leased reader (see DatabasePool.cursor). */

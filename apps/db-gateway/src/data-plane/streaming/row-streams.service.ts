@@ -5,7 +5,7 @@ import { DomainError } from '../../common/domain.error';
 import { statusOf } from '../../common/error-status';
 import { DatabasePool } from '../pool/database-pool';
 import { translateSqliteError } from '../sql-error.translator';
-import { RowCursor, SqliteConnection } from '../sqlite/sqlite.port';
+import { RowCursor, SqliteConnection } from '../../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
 import { CsvEncoder, NdjsonEncoder, RowEncoder } from './row-encoders';
 import { RowFormat, STREAM_CONTENT_TYPES } from './row-format';

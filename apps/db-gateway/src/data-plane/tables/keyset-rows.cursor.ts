@@ -1,5 +1,5 @@
-import { jsonSizeOf } from '../row-encoding';
-import { RowCursor, SqliteConnection, SqliteRow } from '../sqlite/sqlite.port';
+import { jsonSizeOf } from '../../sqlite/result-limits';
+import { RowCursor, SqliteConnection, SqliteRow } from '../../sqlite/sqlite.port';
 import { RowsQuery, TableShape } from './rows-query';
 import { buildRowsSelect, pageOf } from './rows-sql';
 

@@ -1,7 +1,7 @@
 import { ErrorCode, Row } from '@dbforge/contracts';
 import { DomainError } from '../../common/domain.error';
-import { rowsWithin } from '../row-encoding';
-import { SqliteRow, SqliteValue } from '../sqlite/sqlite.port';
+import { rowsWithin } from '../../sqlite/result-limits';
+import { SqliteRow, SqliteValue } from '../../sqlite/sqlite.port';
 import { toBindable } from '../statements/bound-statement';
 import { OrderKey, RowsFilter, RowsQuery, TableShape } from './rows-query';
 import { quoteIdentifier } from './sql-identifiers';

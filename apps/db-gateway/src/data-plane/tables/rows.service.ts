@@ -3,10 +3,11 @@ import { ErrorCode, RowsResponseDto, UpdateRowsRequestDto, WriteRowsResponseDto 
 import { CatalogService } from '../../catalog/catalog.service';
 import { GatewayConfig } from '../../config/gateway.config';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
-import { encodeRows, resultLimitsOf, truncationNote } from '../row-encoding';
+import { resultLimitsOf } from '../../sqlite/result-limits';
+import { encodeRows, truncationNote } from '../row-encoding';
 import { withSqlErrors } from '../sql-error.translator';
 import { StatementEvents } from '../statement-events';
-import { SqliteConnection } from '../sqlite/sqlite.port';
+import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { RowsQuery, TableShape, parseRowsQuery } from './rows-query';
 import { RowsStatement, buildRowsCount, buildRowsDelete, buildRowsSelect, buildRowsUpdate, pageOf } from './rows-sql';
 import { quoteIdentifier } from './sql-identifiers';

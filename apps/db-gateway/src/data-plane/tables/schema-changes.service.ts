@@ -4,7 +4,7 @@ import { CatalogService } from '../../catalog/catalog.service';
 import { DomainError } from '../../common/domain.error';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { withSqlErrors } from '../sql-error.translator';
-import { SqliteConnection } from '../sqlite/sqlite.port';
+import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
 import { columnDefinitionSql, quoteIdentifier } from './sql-identifiers';
 import { columnsOf, requireColumns, schemaObjectNamed } from './table-schema';

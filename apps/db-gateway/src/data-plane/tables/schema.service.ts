@@ -3,7 +3,7 @@ import { IndexInfoDto, TableInfoDto } from '@dbforge/contracts';
 import { CatalogService } from '../../catalog/catalog.service';
 import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { withSqlErrors } from '../sql-error.translator';
-import { SqliteConnection } from '../sqlite/sqlite.port';
+import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
 import { SchemaObject, rowCountOf, schemaObjectNamed, schemaObjectsOf } from './table-schema';
 

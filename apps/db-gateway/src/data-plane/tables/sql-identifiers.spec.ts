@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DomainError } from '../../common/domain.error';
-import { NodeSqlite3Driver } from '../sqlite/node-sqlite3.driver';
-import { SqliteConnection } from '../sqlite/sqlite.port';
+import { NodeSqlite3Driver } from '../../sqlite/node-sqlite3.driver';
+import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { columnDefinitionSql, createTableSql, quoteIdentifier, sqlLiteral } from './sql-identifiers';
 
 describe('quoteIdentifier', () => {

@@ -1,6 +1,6 @@
 import { ErrorCode } from '@dbforge/contracts';
 import { DomainError } from '../../common/domain.error';
-import { SqliteConnection } from '../sqlite/sqlite.port';
+import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { quoteIdentifier } from './sql-identifiers';
 
 /** A table or view of a database, as sqlite_schema lists it. */

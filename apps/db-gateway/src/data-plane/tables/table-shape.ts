@@ -1,6 +1,6 @@
 import { ErrorCode } from '@dbforge/contracts';
 import { DomainError } from '../../common/domain.error';
-import { SqliteConnection } from '../sqlite/sqlite.port';
+import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { TableShape, affinityOf } from './rows-query';
 import { quoteIdentifier } from './sql-identifiers';
 

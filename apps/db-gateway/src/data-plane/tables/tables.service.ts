@@ -13,7 +13,7 @@ import { ConnectionPoolService } from '../pool/connection-pool.service';
 import { GatewayConfig } from '../../config/gateway.config';
 import { StatementEvents } from '../statement-events';
 import { withSqlErrors } from '../sql-error.translator';
-import { SqliteConnection } from '../sqlite/sqlite.port';
+import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { toBindable } from '../statements/bound-statement';
 import { createTableSql, quoteIdentifier } from './sql-identifiers';
 import { columnsOf, requireColumns } from './table-schema';

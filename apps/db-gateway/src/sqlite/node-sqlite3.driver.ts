@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { stat } from 'node:fs/promises';
 import sqlite3 from 'sqlite3';
-import { ResultLimits, jsonSizeOf } from '../row-encoding';
+import { ResultLimits, jsonSizeOf } from './result-limits';
 import { FILE_MISSING, OpenOptions, RowCursor, RunResult, SqliteBindings, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from './sqlite.port';
 import { findSqliteGuard } from './sqlite-guard';
 

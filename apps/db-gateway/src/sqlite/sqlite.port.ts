@@ -1,10 +1,7 @@
-import type { ResultLimits } from '../row-encoding';
+import type { ResultLimits } from './result-limits';
+import type { SqliteBindings, SqliteRow } from './sqlite-values';
 
-/** A value SQLite hands back: numbers, text, BLOBs or NULL. */
-export type SqliteValue = string | number | bigint | Buffer | null;
-export type SqliteRow = Record<string, SqliteValue>;
-/** Values bound to a statement: positional or by (prefixed) name. */
-export type SqliteBindings = unknown[] | Record<string, unknown>;
+export type { SqliteBindings, SqliteRow, SqliteValue } from './sqlite-values';
 
 export interface RunResult {
   /** Rows changed by the statement (sqlite3_changes). */
