@@ -4,10 +4,10 @@ import { AdminController } from './admin/admin.controller';
 import { KeysController } from './admin/keys.controller';
 import { TrashController } from './admin/trash.controller';
 import { BackupController } from './admin/backup.controller';
+import { RestoreController } from './admin/restore.controller';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
 import { BackupModule } from './backup/backup.module';
-import { RestoreModule } from './backup/restore.module';
 import { RateLimitGuard } from './auth/rate-limit.guard';
 import { CatalogModule } from './catalog/catalog.module';
 import { CommonModule } from './common/common.module';
@@ -26,8 +26,8 @@ import { HttpDrain } from './system/http-drain.service';
 import { SystemController } from './system/system.controller';
 
 @Module({
-  imports: [ConfigModule, CommonModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule, BackupModule, RestoreModule],
-  controllers: [SystemController, HealthController, AdminController, KeysController, DataController, RowsController, SchemaChangesController, TrashController, BackupController],
+  imports: [ConfigModule, CommonModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule, BackupModule],
+  controllers: [SystemController, HealthController, AdminController, KeysController, DataController, RowsController, SchemaChangesController, TrashController, BackupController, RestoreController],
   providers: [
     HealthService,
     HttpDrain,

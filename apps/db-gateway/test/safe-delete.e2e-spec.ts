@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DatabaseTrashService } from '../src/orchestrator/database-trash.service';
+import { DatabaseTrash } from '../src/orchestrator/database-trash';
 import { TestGateway, expectError, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
@@ -118,7 +118,7 @@ describe('safe delete, undelete, trash and purge', () => {
   it('sweeps copies whose retention has ended, and only those', async () => {
     await gateway.http.post('/admin/databases/spawn/swept').expect(201);
     const deleted = await gateway.http.delete('/admin/databases/swept').expect(200);
-    const sweeper = gateway.app.get(DatabaseTrashService);
+    const sweeper = gateway.app.get(DatabaseTrash);
     expect(await sweeper.sweep(new Date(new Date(deleted.body.purge_after).getTime() - 1000))).not.toContain(deleted.body.trash_id);
     expect(await exists(join(dataDir, '.dbforge', 'trash', deleted.body.trash_id))).toBe(true);
     expect(await sweeper.sweep(new Date(deleted.body.purge_after))).toContain(deleted.body.trash_id);

@@ -11,7 +11,6 @@ import {
 } from '@dbforge/contracts';
 import type { Response } from 'express';
 import { AdminRoute } from '../auth/access.decorators';
-import { RestoreService } from '../backup/restore.service';
 import type { UploadSource } from '../backup/upload-source';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { DatabaseDetailsService } from '../orchestrator/database-details.service';
@@ -28,7 +27,6 @@ export class AdminController {
     private readonly lifecycle: DatabaseLifecycleService,
     private readonly reconciliation: ReconciliationService,
     private readonly details: DatabaseDetailsService,
-    private readonly restores: RestoreService,
   ) {}
 
   /**
@@ -47,7 +45,7 @@ export class AdminController {
     @Res({ passthrough: true }) response: Response,
     @RawUpload() upload: UploadSource,
   ): Promise<SpawnDatabaseResponseDto> {
-    const outcome = await this.restores.spawn(db_name, upload);
+    const outcome = await this.lifecycle.spawn(db_name, upload);
     response.status(outcome.created ? HttpStatus.CREATED : HttpStatus.OK);
     return outcome.body;
   }

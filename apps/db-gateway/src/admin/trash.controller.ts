@@ -10,14 +10,18 @@ import {
 } from '@dbforge/contracts';
 import { AdminRoute } from '../auth/access.decorators';
 import { ApiErrors } from '../common/api-errors.decorator';
-import { DatabaseTrashService } from '../orchestrator/database-trash.service';
+import { DatabaseLifecycleService } from '../orchestrator/database-lifecycle.service';
+import { DatabaseTrash } from '../orchestrator/database-trash';
 
 @ApiTags('admin')
 @AdminRoute()
 @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.TOO_MANY_REQUESTS)
 @Controller('admin')
 export class TrashController {
-  constructor(private readonly trash: DatabaseTrashService) {}
+  constructor(
+    private readonly lifecycle: DatabaseLifecycleService,
+    private readonly trash: DatabaseTrash,
+  ) {}
 
   /** Delete a database (active or pruned): its worker goes and its data moves to the trash, where it can be undeleted until DBFORGE_TRASH_RETENTION_HOURS have passed. */
   @Delete('databases/:db_name')
@@ -25,7 +29,7 @@ export class TrashController {
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No such database.' })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.BAD_GATEWAY)
   delete(@Param() { db_name }: DatabaseNameParamsDto): Promise<DeleteDatabaseResponseDto> {
-    return this.trash.delete(db_name);
+    return this.lifecycle.delete(db_name);
   }
 
   /** Bring back the newest deleted copy of a database and spawn it, data intact. */
@@ -35,7 +39,7 @@ export class TrashController {
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'A database of that name exists (DATABASE_EXISTS).' })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.BAD_GATEWAY)
   undelete(@Param() { db_name }: DatabaseNameParamsDto): Promise<UndeleteDatabaseResponseDto> {
-    return this.trash.undelete(db_name);
+    return this.lifecycle.undelete(db_name);
   }
 
   /** Deleted databases waiting in the trash, oldest deletion first, with when the sweep purges each. */

@@ -3,16 +3,12 @@ import { ExportFormat } from '@dbforge/contracts';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { compactTimestamp } from '../common/compact-timestamp';
 import { SqliteError } from '../sqlite/sqlite.port';
 import { translateSqliteError } from '../data-plane/sql-error.translator';
 import { DatabaseReader } from './database-reader';
 import { sqlDump } from './sql-dump';
 import { TempFiles } from './temp-files';
-
-/** `20261128T121500123Z`: a UTC time that sorts as text and is safe in a file name. */
-export function compactTimestamp(date: Date): string {
-  return date.toISOString().replace(/[-:.]/g, '');
-}
 
 /** A busy database is a 503 the caller may retry; any other SQLite failure of a copy is the gateway's own (500). */
 export function busyAsDomainError(error: unknown): unknown {

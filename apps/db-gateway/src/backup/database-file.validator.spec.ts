@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadGatewayConfig } from '../config/load-gateway-config';
 import { NodeSqlite3Driver } from '../sqlite/node-sqlite3.driver';
+import { OneOffConnections } from '../sqlite/one-off-connections';
 import { OpenOptions, SqliteDriver, SqliteError } from '../sqlite/sqlite.port';
 import { DatabaseFileValidator } from './database-file.validator';
 
@@ -14,7 +15,8 @@ describe('DatabaseFileValidator', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'file-validator-'));
-    sut = new DatabaseFileValidator(new NodeSqlite3Driver(), loadGatewayConfig({ DBFORGE_DATA_DIR: dir, DBFORGE_STATEMENT_TIMEOUT_MS: '200' }));
+    const config = loadGatewayConfig({ DBFORGE_DATA_DIR: dir, DBFORGE_STATEMENT_TIMEOUT_MS: '200' });
+    sut = new DatabaseFileValidator(new OneOffConnections(new NodeSqlite3Driver(), config), config);
   });
 
   afterEach(async () => {
@@ -64,7 +66,8 @@ describe('DatabaseFileValidator', () => {
         return connection;
       },
     } as SqliteDriver;
-    const probing = new DatabaseFileValidator(failingWrites, loadGatewayConfig({ DBFORGE_DATA_DIR: dir }));
+    const config = loadGatewayConfig({ DBFORGE_DATA_DIR: dir });
+    const probing = new DatabaseFileValidator(new OneOffConnections(failingWrites, config), config);
     await expect(probing.validateFile(file)).rejects.toMatchObject({
       code: ErrorCode.RESTORE_INVALID,
       message: 'The upload can be read but not written (a write probe failed: database disk image is malformed).',

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { DomainError } from '../common/domain.error';
 import { GatewayConfig } from '../config/gateway.config';
-import { SqliteConnection, SqliteDriver } from '../sqlite/sqlite.port';
+import { OneOffConnections } from '../sqlite/one-off-connections';
+import { SqliteConnection } from '../sqlite/sqlite.port';
 import { checkStatementExtent } from '../data-plane/statements/statement-extent';
 import { checkStatementPolicy } from '../data-plane/statements/statement-policy';
 import { scanSql } from '../data-plane/statements/sql-scanner';
@@ -33,7 +34,7 @@ export interface ValidatedFile {
 @Injectable()
 export class DatabaseFileValidator {
   constructor(
-    private readonly driver: SqliteDriver,
+    private readonly connections: OneOffConnections,
     private readonly config: GatewayConfig,
   ) {}
 
@@ -45,7 +46,7 @@ export class DatabaseFileValidator {
     const header = await this.checkHeader(file, what);
     let connection: SqliteConnection | undefined;
     try {
-      connection = await this.driver.open(file, { readOnly: true, busyTimeoutMs: 0, synchronous: this.config.synchronous, maxValueBytes: this.config.maxValueBytes });
+      connection = await this.connections.open(file, { busyTimeoutMs: 0, maxValueBytes: this.config.maxValueBytes });
       const integrity = (await connection.all(`PRAGMA integrity_check(${REPORTED_PROBLEMS})`)).map((row) => String(Object.values(row)[0]));
       if (integrity.length !== 1 || integrity[0] !== 'ok') {
         const problems = integrity.map((line) => line.replace(/\*\*\* in database \w+ \*\*\*/, '').replace(/\s+/g, ' ').trim());
@@ -68,7 +69,7 @@ export class DatabaseFileValidator {
 
   /** Replays the dump `dump` into the new database file `target`, then validates it. */
   async buildFromDump(dump: string, target: string): Promise<ValidatedFile> {
-    const connection = await this.driver.open(target, {
+    const connection = await this.connections.open(target, {
       readOnly: false,
       create: true,
       busyTimeoutMs: 0,
@@ -148,7 +149,7 @@ export class DatabaseFileValidator {
     const table = `"dbforge_write_probe_${randomBytes(8).toString('hex')}"`;
     let connection: SqliteConnection | undefined;
     try {
-      connection = await this.driver.open(file, { readOnly: false, busyTimeoutMs: 0, synchronous: 'NORMAL', maxValueBytes: this.config.maxValueBytes });
+      connection = await this.connections.open(file, { readOnly: false, busyTimeoutMs: 0, synchronous: 'NORMAL', maxValueBytes: this.config.maxValueBytes });
       await connection.exec('BEGIN IMMEDIATE');
       try {
         await connection.exec(`CREATE TABLE ${table} (v); INSERT INTO ${table} VALUES (zeroblob(${pageSize * 3})); DELETE FROM ${table}; DROP TABLE ${table}`);

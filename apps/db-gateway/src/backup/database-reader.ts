@@ -3,8 +3,8 @@ import { stat } from 'node:fs/promises';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { DomainError } from '../common/domain.error';
-import { GatewayConfig } from '../config/gateway.config';
-import { SqliteConnection, SqliteDriver } from '../sqlite/sqlite.port';
+import { OneOffConnections } from '../sqlite/one-off-connections';
+import { SqliteConnection } from '../sqlite/sqlite.port';
 
 /**
  * One-off read-only connections for backups, dumps and snapshots. Not a pool reader: a copy of a
@@ -16,8 +16,7 @@ export class DatabaseReader {
   constructor(
     private readonly catalog: CatalogService,
     private readonly layout: DatabaseLayout,
-    private readonly driver: SqliteDriver,
-    private readonly config: GatewayConfig,
+    private readonly connections: OneOffConnections,
   ) {}
 
   /** Whether the catalog knows `name` (active or pruned). */
@@ -35,7 +34,7 @@ export class DatabaseReader {
   async open(name: string): Promise<SqliteConnection> {
     await this.requireKnown(name);
     try {
-      return await this.driver.open(this.layout.fileOf(name), { readOnly: true, busyTimeoutMs: this.config.busyTimeoutMs, synchronous: this.config.synchronous });
+      return await this.connections.open(this.layout.fileOf(name));
     } catch (error) {
       // Deleted (moved to the trash) between the check and the open.
       if (!this.catalog.find(name) || !(await this.fileExists(name))) throw DomainError.databaseNotFound();

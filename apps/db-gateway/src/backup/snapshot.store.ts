@@ -5,13 +5,15 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { DatabaseLocks } from '../catalog/database-locks';
 import { DomainError } from '../common/domain.error';
-import { busyAsDomainError, compactTimestamp } from './backup.service';
+import { COMPACT_TIMESTAMP, compactTimestamp, isoOfCompactTimestamp } from '../common/compact-timestamp';
+import { busyAsDomainError } from './backup.service';
 import { DatabaseReader } from './database-reader';
 import { TempFiles } from './temp-files';
 
-export type SnapshotReason = 'scheduled' | 'manual';
+/** Why a snapshot was taken: on schedule, on request, or to keep the version a restore replaced. */
+export type SnapshotReason = 'scheduled' | 'manual' | 'pre-restore';
 
-const SNAPSHOT_FILE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-([a-z-]+)\.db$/;
+const SNAPSHOT_FILE = new RegExp(String.raw`^(${COMPACT_TIMESTAMP})-([a-z-]+)\.db$`);
 
 function snapshotNotFound(): DomainError {
   return new DomainError(ErrorCode.SNAPSHOT_NOT_FOUND, 'Snapshot not found.');
@@ -44,12 +46,8 @@ export class SnapshotStore {
       // is either before this, and the snapshot is refused, or after it, and takes it along.
       const id = await this.locks.run(name, async () => {
         if (!this.reader.isKnown(name)) throw DomainError.databaseNotFound();
-        await mkdir(this.layout.snapshotsDirectory(name), { recursive: true });
         // Named after the moment the copy began: a write after that may be missing from it, so the scheduler counts it as new.
-        let time = started;
-        let free = `${compactTimestamp(new Date(time))}-${reason}`;
-        // Two snapshots in the same millisecond: the later one takes the next free millisecond.
-        while (await this.exists(this.layout.snapshotFile(name, free))) free = `${compactTimestamp(new Date(++time))}-${reason}`;
+        const free = await this.freeId(name, reason, new Date(started));
         await rename(scratch, this.layout.snapshotFile(name, free));
         return free;
       });
@@ -58,6 +56,18 @@ export class SnapshotStore {
       return snapshot;
     } finally {
       await this.temp.remove(scratch);
+    }
+  }
+
+  /**
+   * The id for a new snapshot of `name` taken at `at` (`<compact time>-<reason>`), its directory made.
+   * Two snapshots in the same millisecond: the later one takes the next free millisecond. Callers hold the database's lock.
+   */
+  async freeId(name: string, reason: SnapshotReason, at: Date): Promise<string> {
+    await mkdir(this.layout.snapshotsDirectory(name), { recursive: true });
+    for (let time = at.getTime(); ; time++) {
+      const id = `${compactTimestamp(new Date(time))}-${reason}`;
+      if (!(await this.exists(this.layout.snapshotFile(name, id)))) return id;
     }
   }
 
@@ -120,9 +130,9 @@ export class SnapshotStore {
   private async describe(name: string, id: string): Promise<SnapshotDto> {
     const match = SNAPSHOT_FILE.exec(`${id}.db`);
     if (!match) throw snapshotNotFound();
-    const [, year, month, day, hour, minute, second, millis, reason] = match;
+    const [, stamp, reason] = match;
     const { size } = await stat(this.layout.snapshotFile(name, id));
-    return { id, reason, created_at: `${year}-${month}-${day}T${hour}:${minute}:${second}.${millis}Z`, size_bytes: size };
+    return { id, reason, created_at: isoOfCompactTimestamp(stamp), size_bytes: size };
   }
 
   private exists(path: string): Promise<boolean> {

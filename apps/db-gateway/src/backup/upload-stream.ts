@@ -1,20 +1,12 @@
 import { ErrorCode } from '@dbforge/contracts';
-import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../common/domain.error';
 import { UploadSource } from './upload-source';
 
 class TooLarge extends Error {}
-
-/** A fresh path in `directory` for a temporary file (created on demand). */
-export async function tempPath(directory: string, suffix: string): Promise<string> {
-  await mkdir(directory, { recursive: true });
-  return join(directory, `${randomUUID()}${suffix}`);
-}
 
 /**
  * Streams an upload to `file`, at most `maxBytes`; returns the bytes written. Past the limit the

@@ -3,9 +3,9 @@ import { DatabaseStorage, DatabaseTableSummaryDto } from '@dbforge/contracts';
 import { stat } from 'node:fs/promises';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
-import { GatewayConfig } from '../config/gateway.config';
 import { ConnectionPoolService } from './pool/connection-pool.service';
-import { SqliteConnection, SqliteDriver } from '../sqlite/sqlite.port';
+import { OneOffConnections } from '../sqlite/one-off-connections';
+import { SqliteConnection } from '../sqlite/sqlite.port';
 import { rowCountOf, schemaObjectsOf } from './tables/table-schema';
 
 const UNREADABLE = { tables: null, page_size: null, page_count: null, freelist_count: null };
@@ -16,9 +16,8 @@ export class DatabaseStorageService {
   constructor(
     private readonly catalog: CatalogService,
     private readonly pools: ConnectionPoolService,
-    private readonly driver: SqliteDriver,
+    private readonly connections: OneOffConnections,
     private readonly layout: DatabaseLayout,
-    private readonly config: GatewayConfig,
   ) {}
 
   /**
@@ -37,12 +36,7 @@ export class DatabaseStorageService {
   private async readClosed(name: string): Promise<Omit<DatabaseStorage, 'last_written_at'>> {
     const file = this.layout.fileOf(name);
     await stat(file); // never let the read-only open create anything
-    const connection = await this.driver.open(file, { readOnly: true, busyTimeoutMs: this.config.busyTimeoutMs, synchronous: this.config.synchronous });
-    try {
-      return await this.read(connection);
-    } finally {
-      await connection.close();
-    }
+    return this.connections.use(file, {}, (connection) => this.read(connection));
   }
 
   private async read(connection: SqliteConnection): Promise<Omit<DatabaseStorage, 'last_written_at'>> {

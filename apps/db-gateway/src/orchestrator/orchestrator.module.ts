@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { BackupModule } from '../backup/backup.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { GatewayConfig } from '../config/gateway.config';
 import { DataPlaneModule } from '../data-plane/data-plane.module';
 import { DatabaseDetailsService } from './database-details.service';
 import { DatabaseLifecycleService } from './database-lifecycle.service';
-import { DatabaseTrashService } from './database-trash.service';
+import { DatabaseTrash } from './database-trash';
 import { ReconciliationService } from './reconciliation.service';
 import { ContainerRuntime } from './runtime/container-runtime.port';
 import { createContainerRuntime } from './runtime/runtime.factory';
@@ -12,15 +13,15 @@ import { V1LayoutImporter } from './v1-layout.importer';
 
 /** Databases' lifecycle and their workers, behind the ContainerRuntime port (embedded or Docker). */
 @Module({
-  imports: [CatalogModule, DataPlaneModule],
+  imports: [CatalogModule, DataPlaneModule, BackupModule],
   providers: [
     DatabaseLifecycleService,
     DatabaseDetailsService,
-    DatabaseTrashService,
+    DatabaseTrash,
     ReconciliationService,
     V1LayoutImporter,
     { provide: ContainerRuntime, useFactory: createContainerRuntime, inject: [GatewayConfig] },
   ],
-  exports: [DatabaseLifecycleService, DatabaseDetailsService, DatabaseTrashService, ReconciliationService, ContainerRuntime],
+  exports: [DatabaseLifecycleService, DatabaseDetailsService, DatabaseTrash, ReconciliationService, ContainerRuntime],
 })
 export class OrchestratorModule {}

@@ -1,19 +1,21 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DeleteDatabaseResponseDto, ErrorCode, PurgeTrashResponseDto, TrashEntryDto, UndeleteDatabaseResponseDto } from '@dbforge/contracts';
+import { DeleteDatabaseResponseDto, ErrorCode, PurgeTrashResponseDto, TrashEntryDto } from '@dbforge/contracts';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CatalogEntry } from '../catalog/catalog-entry';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
+import { DatabaseLocks } from '../catalog/database-locks';
+import { Clock } from '../common/clock';
+import { COMPACT_TIMESTAMP, compactTimestamp, isoOfCompactTimestamp } from '../common/compact-timestamp';
 import { DomainError } from '../common/domain.error';
 import { GatewayConfig } from '../config/gateway.config';
-import { DatabaseLifecycleService } from './database-lifecycle.service';
-import { DatabaseLocks } from '../catalog/database-locks';
 
 /** Written into a database's directory just before it moves to the trash. */
 const MARKER = 'trash.json';
 /** The database's snapshots travel with it, in this subdirectory of its trashed copy. */
 const SNAPSHOTS = 'snapshots';
-const TRASH_ID = /^(.+)-(\d{8}T\d{9}Z)$/;
+const TRASH_ID = new RegExp(`^(.+)-(${COMPACT_TIMESTAMP})$`);
 
 interface Marker {
   name: string;
@@ -30,22 +32,28 @@ const readMarker = (directory: string): Promise<Marker | undefined> =>
     () => undefined,
   );
 
+/** A trashed copy taken out of the trash into its database's directory, with the identity it had. */
+export interface TakenOutCopy extends TrashEntryDto {
+  id?: string;
+}
+
 /**
- * Safe delete: a deleted database's directory moves (one atomic rename) to `<data>/.dbforge/trash/<name>-<stamp>/`
- * and its catalog entry goes; it can be undeleted until the sweep purges it after the retention period.
- * The trash directory itself is the record of what was deleted, so it survives restarts with nothing else to keep in step.
+ * The trash of safe delete: a deleted database's directory moves (one atomic rename) to
+ * `<data>/.dbforge/trash/<name>-<stamp>/` (the lifecycle service decides when); it can be taken out
+ * again until the sweep purges it after the retention period. The trash directory itself is the
+ * record of what was deleted, so it survives restarts with nothing else to keep in step.
  */
 @Injectable()
-export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(DatabaseTrashService.name);
+export class DatabaseTrash implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(DatabaseTrash.name);
   private sweeper?: NodeJS.Timeout;
 
   constructor(
     private readonly catalog: CatalogService,
     private readonly layout: DatabaseLayout,
     private readonly locks: DatabaseLocks,
-    private readonly lifecycle: DatabaseLifecycleService,
     private readonly config: GatewayConfig,
+    private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -60,76 +68,53 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
   }
 
   /**
-   * Order: worker removed, catalog marks it pruned (requests get 404 at once), pool closed (checkpointed),
-   * marker written, directory renamed into the trash, catalog entry removed. A crash before the rename
-   * leaves a pruned database with its data in place; after it, start-up removes the stale entry (see repair).
+   * Moves the directory of `entry` (out of service already, under its lock) into the trash, with a
+   * marker naming it and its snapshots along. Returns its trash id, and whether there was a directory to move.
    */
-  delete(name: string): Promise<DeleteDatabaseResponseDto> {
-    return this.locks.run(name, async () => {
-      const entry = this.catalog.find(name);
-      if (!entry) throw DomainError.databaseNotFound();
-      const directory = this.layout.directoryOf(name);
-      const deletedAt = new Date();
-      await this.lifecycle.takeOutOfService(entry, deletedAt);
-      const id = `${name}-${deletedAt.toISOString().replace(/[-:.]/g, '')}`;
-      let moved = false;
-      if (await exists(directory)) {
-        const marker: Marker = { name, id: entry.id, created_at: entry.createdAt, deleted_at: deletedAt.toISOString() };
-        await writeFile(join(directory, MARKER), JSON.stringify(marker));
-        // Its snapshots go with it: purging the copy purges them, and a new database of the name starts with none.
-        const snapshots = this.layout.snapshotsDirectory(name);
-        if (await exists(snapshots)) await rename(snapshots, join(directory, SNAPSHOTS));
-        await mkdir(this.layout.trashDir, { recursive: true });
-        await rename(directory, join(this.layout.trashDir, id));
-        moved = true;
-      }
-      await this.catalog.remove(name);
-      this.logger.log(`Deleted '${name}'${moved ? ` into the trash as ${id}` : ' (it had no data directory)'}.`);
-      const trashed = moved ? await this.entryOf(id) : undefined;
-      if (trashed && this.config.trashRetentionHours === 0) await rm(join(this.layout.trashDir, id), { recursive: true, force: true });
-      const entryBody = trashed ?? { db_name: name, trash_id: id, deleted_at: deletedAt.toISOString(), purge_after: deletedAt.toISOString(), created_at: entry.createdAt, size_bytes: 0 };
-      const purged = !trashed || this.config.trashRetentionHours === 0;
-      return { message: purged ? 'Database deleted and purged.' : 'Database moved to the trash.', ...entryBody };
-    });
+  async moveIn(entry: CatalogEntry, deletedAt: Date): Promise<{ trashId: string; moved: boolean }> {
+    const directory = this.layout.directoryOf(entry.name);
+    const trashId = `${entry.name}-${compactTimestamp(deletedAt)}`;
+    if (!(await exists(directory))) return { trashId, moved: false };
+    const marker: Marker = { name: entry.name, id: entry.id, created_at: entry.createdAt, deleted_at: deletedAt.toISOString() };
+    await writeFile(join(directory, MARKER), JSON.stringify(marker));
+    // Its snapshots go with it: purging the copy purges them, and a new database of the name starts with none.
+    const snapshots = this.layout.snapshotsDirectory(entry.name);
+    if (await exists(snapshots)) await rename(snapshots, join(directory, SNAPSHOTS));
+    await mkdir(this.layout.trashDir, { recursive: true });
+    await rename(directory, join(this.layout.trashDir, trashId));
+    return { trashId, moved: true };
   }
 
-  /** Brings back the newest trashed copy of `name` and spawns it. 409 while a database of that name exists. */
-  async undelete(name: string): Promise<UndeleteDatabaseResponseDto> {
-    const directory = this.layout.directoryOf(name);
-    const copy = await this.locks.run(name, async () => {
-      const other = this.catalog.find(name) ?? this.catalog.findOtherSpelling(name);
-      if (other && other.name !== name) throw new DomainError(ErrorCode.DATABASE_EXISTS, `Database '${other.name}' exists; names are unique regardless of case.`);
-      if (other) {
-        throw new DomainError(ErrorCode.DATABASE_EXISTS, `Database '${name}' exists; delete it before undeleting its trashed copy.`);
-      }
-      const copies = (await this.list()).filter((entry) => entry.db_name === name);
-      const newest = copies[copies.length - 1];
-      if (!newest) throw new DomainError(ErrorCode.NOT_IN_TRASH, `Nothing in the trash for '${name}'.`);
-      if (await exists(directory)) {
-        throw new DomainError(ErrorCode.DATABASE_EXISTS, `A data directory for '${name}' exists; spawn it instead of undeleting.`);
-      }
-      await rename(join(this.layout.trashDir, newest.trash_id), directory);
-      const marker = await readMarker(directory);
-      await rm(join(directory, MARKER), { force: true });
-      await this.restoreSnapshots(name, join(directory, SNAPSHOTS));
-      return { ...newest, id: marker?.id };
-    });
-    let spawned;
-    try {
-      // A copy trashed before databases had an identity comes back as a new one (its old keys stay dead).
-      spawned = await this.lifecycle.spawn(name, undefined, copy.id && copy.created_at ? { id: copy.id, createdAt: copy.created_at } : undefined);
-    } catch (error) {
-      await this.locks.run(name, async () => {
-        if (!this.catalog.find(name)) await rename(directory, join(this.layout.trashDir, copy.trash_id)).catch(() => undefined);
-      });
-      throw error;
-    }
-    await this.locks.run(name, async () => {
-      const entry = this.catalog.find(name);
-      if (entry && copy.created_at && entry.createdAt !== copy.created_at) await this.catalog.save({ ...entry, createdAt: copy.created_at });
-    });
-    this.logger.log(`Undeleted '${name}' from ${copy.trash_id}.`);
-    return { message: 'Database restored from the trash.', db_name: name, trash_id: copy.trash_id, container_id: spawned.body.container_id };
+  /** What a delete answers; with a retention of 0 the copy is purged here and then. */
+  async receipt(entry: CatalogEntry, { trashId, moved }: { trashId: string; moved: boolean }, deletedAt: Date): Promise<DeleteDatabaseResponseDto> {
+    const trashed = moved ? await this.entryOf(trashId) : undefined;
+    if (trashed && this.config.trashRetentionHours === 0) await rm(join(this.layout.trashDir, trashId), { recursive: true, force: true });
+    const entryBody = trashed ?? { db_name: entry.name, trash_id: trashId, deleted_at: deletedAt.toISOString(), purge_after: deletedAt.toISOString(), created_at: entry.createdAt, size_bytes: 0 };
+    const purged = !trashed || this.config.trashRetentionHours === 0;
+    return { message: purged ? 'Database deleted and purged.' : 'Database moved to the trash.', ...entryBody };
+  }
+
+  /** The newest trashed copy of `name`, or NOT_IN_TRASH. */
+  async newest(name: string): Promise<TrashEntryDto> {
+    const copies = (await this.list()).filter((entry) => entry.db_name === name);
+    const newest = copies[copies.length - 1];
+    if (!newest) throw new DomainError(ErrorCode.NOT_IN_TRASH, `Nothing in the trash for '${name}'.`);
+    return newest;
+  }
+
+  /** Moves the trashed copy `copy` back to the directory of its database (which must not exist), snapshots included. */
+  async takeOut(copy: TrashEntryDto): Promise<TakenOutCopy> {
+    const directory = this.layout.directoryOf(copy.db_name);
+    await rename(join(this.layout.trashDir, copy.trash_id), directory);
+    const marker = await readMarker(directory);
+    await rm(join(directory, MARKER), { force: true });
+    await this.restoreSnapshots(copy.db_name, join(directory, SNAPSHOTS));
+    return { ...copy, id: marker?.id };
+  }
+
+  /** Undoes `takeOut` when the database could not be brought back: its directory returns to the trash. */
+  async putBack(copy: TrashEntryDto): Promise<void> {
+    await rename(this.layout.directoryOf(copy.db_name), join(this.layout.trashDir, copy.trash_id)).catch(() => undefined);
   }
 
   /** Removes every trashed copy of `name` from disk. */
@@ -156,7 +141,7 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
   }
 
   /** Purges the copies whose retention ended by `now`; returns their ids. Runs every DBFORGE_TRASH_SWEEP_INTERVAL_MS. */
-  async sweep(now: Date = new Date()): Promise<string[]> {
+  async sweep(now: Date = this.clock.now()): Promise<string[]> {
     const purged: string[] = [];
     for (const entry of await this.list()) {
       if (new Date(entry.purge_after).getTime() > now.getTime()) continue;
@@ -193,8 +178,7 @@ export class DatabaseTrashService implements OnApplicationBootstrap, OnApplicati
     if (!match) return undefined;
     const directory = join(this.layout.trashDir, id);
     const marker = await readMarker(directory);
-    const stamp = match[2];
-    const deletedAt = marker?.deleted_at ?? `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}.${stamp.slice(15, 18)}Z`;
+    const deletedAt = marker?.deleted_at ?? isoOfCompactTimestamp(match[2]);
     const files = await readdir(directory).catch(() => undefined);
     if (!files) return undefined;
     let size = 0;
