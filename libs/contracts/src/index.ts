@@ -43,4 +43,3 @@ export * from './backup/snapshot.dto';
 export * from './backup/snapshot-params.dto';
 export * from './backup/export-query.dto';
 export * from './admin/restore-database-response.dto';
-export * from './admin/restore-snapshot-params.dto';

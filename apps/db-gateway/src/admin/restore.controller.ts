@@ -1,6 +1,6 @@
 import { Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DatabaseNameParamsDto, ErrorBodyDto, RestoreDatabaseResponseDto, RestoreSnapshotParamsDto } from '@dbforge/contracts';
+import { DatabaseNameParamsDto, ErrorBodyDto, RestoreDatabaseResponseDto, SnapshotParamsDto } from '@dbforge/contracts';
 import { AdminRoute } from '../auth/access.decorators';
 import { RestoreService } from '../backup/restore.service';
 import type { UploadSource } from '../backup/upload-source';
@@ -39,7 +39,7 @@ export class RestoreController {
   @ApiOkResponse({ type: RestoreDatabaseResponseDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No active database of that name, or no such snapshot.' })
   @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.SERVICE_UNAVAILABLE)
-  restoreSnapshot(@Param() { db_name, snapshot_id }: RestoreSnapshotParamsDto): Promise<RestoreDatabaseResponseDto> {
+  restoreSnapshot(@Param() { db_name, snapshot_id }: SnapshotParamsDto): Promise<RestoreDatabaseResponseDto> {
     return this.restores.restoreSnapshot(db_name, snapshot_id);
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
+import { ActiveDatabases } from './active-databases';
 import { DatabaseStorageService } from './database-storage.service';
 import { ConnectionPoolService } from './pool/connection-pool.service';
 import { QueryService } from './query/query.service';
@@ -15,7 +16,7 @@ import { RowsService } from './tables/rows.service';
 /** Runs SQL: a connection pool per database file, statements, the convenience table endpoints. */
 @Module({
   imports: [SqliteModule, CatalogModule],
-  providers: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowStreams, RowsService, SchemaChangesService, DatabaseStorageService],
+  providers: [ActiveDatabases, ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowStreams, RowsService, SchemaChangesService, DatabaseStorageService],
   exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowsService, SchemaChangesService, DatabaseStorageService],
 })
 export class DataPlaneModule {}

@@ -1,6 +1,5 @@
 import { ErrorCode } from '@dbforge/contracts';
 import { DomainError } from '../common/domain.error';
-import { POOL_CLOSED } from './pool/database-pool';
 import { FILE_MISSING, SqliteError } from '../sqlite/sqlite.port';
 
 /** Maps SQLite's errors to domain errors; v1 clients read `SQL Error: <sqlite's message>`. */
@@ -8,10 +7,6 @@ export function translateSqliteError(error: unknown): unknown {
   if (!(error instanceof SqliteError)) return error;
   if (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED') {
     return new DomainError(ErrorCode.DATABASE_BUSY, `Database is busy; try again. (${error.message})`, { 'Retry-After': '1' });
-  }
-  if (error.code === POOL_CLOSED) {
-    // The database was pruned while this request was on its way.
-    return DomainError.databaseNotFound();
   }
   if (error.code === FILE_MISSING) {
     return DomainError.databaseFileMissing();

@@ -7,6 +7,7 @@ import { DatabaseLayout } from '../../catalog/database-layout';
 import { loadGatewayConfig } from '../../config/load-gateway-config';
 import { NodeSqlite3Driver } from '../../sqlite/node-sqlite3.driver';
 import { FILE_MISSING } from '../../sqlite/sqlite.port';
+import { DatabaseClosedError } from './database-closed.error';
 import { ConnectionPoolService } from './connection-pool.service';
 import { DatabasePool } from './database-pool';
 
@@ -126,7 +127,7 @@ describe('ConnectionPoolService', () => {
     release();
     await running;
     await closing;
-    await expect(waiting).rejects.toMatchObject({ code: 'DBFORGE_POOL_CLOSED' });
+    await expect(waiting).rejects.toBeInstanceOf(DatabaseClosedError);
     expect(sut.openCount).toBe(0);
   });
 

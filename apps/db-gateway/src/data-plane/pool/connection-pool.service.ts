@@ -3,8 +3,15 @@ import { ErrorCode } from '@dbforge/contracts';
 import { DatabaseLayout } from '../../catalog/database-layout';
 import { DomainError } from '../../common/domain.error';
 import { GatewayConfig } from '../../config/gateway.config';
-import { SqliteDriver, SqliteError } from '../../sqlite/sqlite.port';
-import { DatabasePool, POOL_CLOSED } from './database-pool';
+import { SqliteDriver } from '../../sqlite/sqlite.port';
+import { DatabaseClosedError } from './database-closed.error';
+import { DatabasePool } from './database-pool';
+
+/** A leased pool: `release` hands it back (once) when the work that outlived a call is over. */
+export interface PoolLease {
+  pool: DatabasePool;
+  release: () => void;
+}
 
 interface Lease {
   pool: DatabasePool;
@@ -55,7 +62,7 @@ export class ConnectionPoolService implements OnApplicationShutdown {
   }
 
   /** The database's pool, kept from eviction until `release` is called (once): for work that outlives a call, like a stream. */
-  async acquire(name: string): Promise<{ pool: DatabasePool; release: () => void }> {
+  async acquire(name: string): Promise<PoolLease> {
     for (;;) {
       const suspended = this.suspended.get(name);
       if (suspended) {
@@ -66,7 +73,7 @@ export class ConnectionPoolService implements OnApplicationShutdown {
       if (!closing) break;
       await closing;
       // The database was pruned or deleted while this request waited: it must not open it again.
-      if (this.retired.has(closing)) throw new SqliteError(POOL_CLOSED, `The pool of database '${name}' was closed.`);
+      if (this.retired.has(closing)) throw new DatabaseClosedError(name);
     }
     const lease = this.lease(name);
     let released = false;

@@ -6,6 +6,7 @@ import { NodeSqlite3Driver } from '../../sqlite/node-sqlite3.driver';
 import { FILE_MISSING, SqliteConnection, SqliteError } from '../../sqlite/sqlite.port';
 import { bindStatement } from '../statements/bound-statement';
 import { DatabasePool } from './database-pool';
+import { DatabaseClosedError } from './database-closed.error';
 
 const planned = (sql: string) => bindStatement(sql, undefined);
 
@@ -121,8 +122,8 @@ describe('DatabasePool', () => {
     await sut.close();
 
     expect(walSize(file)).toBe(0);
-    await expect(sut.read(countRows)).rejects.toMatchObject({ code: 'DBFORGE_POOL_CLOSED' });
-    await expect(sut.write(countRows)).rejects.toBeInstanceOf(SqliteError);
+    await expect(sut.read(countRows)).rejects.toBeInstanceOf(DatabaseClosedError);
+    await expect(sut.write(countRows)).rejects.toBeInstanceOf(DatabaseClosedError);
     const reopened = new DatabasePool('shop', file, new NodeSqlite3Driver(), { readers: 1, busyTimeoutMs: 1000, synchronous: 'FULL', statementTimeoutMs: 0 });
     try {
       expect(await reopened.read(countRows)).toBe(1);
@@ -321,12 +322,12 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
       }
     });
 
-    it('is ended by closing the pool: its next batch fails with POOL_CLOSED and the close does not wait for it', async () => {
+    it('is ended by closing the pool: its next batch fails with DatabaseClosedError and the close does not wait for it', async () => {
       await fill(100);
       const cursor = await sut.cursor((connection) => connection.cursor('SELECT id FROM t', []));
       expect(await cursor.next(10, 1 << 20)).toHaveLength(10);
       await sut.close();
-      await expect(cursor.next(10, 1 << 20)).rejects.toBeInstanceOf(SqliteError);
+      await expect(cursor.next(10, 1 << 20)).rejects.toBeInstanceOf(DatabaseClosedError);
     });
   });
 });

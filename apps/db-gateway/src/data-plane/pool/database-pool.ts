@@ -2,6 +2,7 @@ import { OpenOptions, RowCursor, SqliteConnection, SqliteDriver, SqliteError, Sq
 import { checkStatementExtent } from '../statements/statement-extent';
 import { EXPLAIN_STATEMENT_PLAN, Instruction, StatementPlan, planFromInstructions } from '../statements/statement-plan';
 import { WriteBatcher, WriteMode } from './write-batcher';
+import { DatabaseClosedError } from './database-closed.error';
 
 /** A statement as the planner needs it (a BoundStatement is one). */
 export interface PlannableStatement {
@@ -23,8 +24,6 @@ export interface PoolOptions {
 }
 
 const PLAN_CACHE_SIZE = 256;
-/** The code of the error an operation gets from a pool that was closed (its database pruned or evicted). */
-export const POOL_CLOSED = 'DBFORGE_POOL_CLOSED';
 
 /**
  * The connections of one database file: one writer (WAL, writes serialized and group-committed by a WriteBatcher),
@@ -116,10 +115,10 @@ export class DatabasePool {
    * A cursor (`open` makes it, usually `connection.cursor(sql)`) on a reader held until the cursor is closed: for a stream that
    * reads rows as its client takes them. The statement timeout bounds each `next`, not the cursor's
    * life, which lasts as long as the client reads. Closing the pool ends open cursors (their next
-   * `next` fails with POOL_CLOSED), so a stalled client cannot hold a prune or shutdown.
+   * `next` fails with DatabaseClosedError), so a stalled client cannot hold a prune or shutdown.
    */
   async cursor(open: (connection: SqliteConnection) => RowCursor): Promise<PooledCursor> {
-    if (this.closed) throw new SqliteError(POOL_CLOSED, `The pool of database '${this.name}' is closed.`);
+    if (this.closed) throw new DatabaseClosedError(this.name);
     this.active++;
     let reader: SqliteConnection | undefined;
     let slot = false;
@@ -232,7 +231,7 @@ export class DatabasePool {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.endCursors(new SqliteError(POOL_CLOSED, `The pool of database '${this.name}' is closed.`));
+    await this.endCursors(new DatabaseClosedError(this.name));
     if (this.active > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     const readers = [...this.allReaders];
     this.allReaders.clear();
@@ -253,7 +252,7 @@ export class DatabasePool {
   }
 
   private async track<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new SqliteError(POOL_CLOSED, `The pool of database '${this.name}' is closed.`);
+    if (this.closed) throw new DatabaseClosedError(this.name);
     this.active++;
     try {
       return await operation();

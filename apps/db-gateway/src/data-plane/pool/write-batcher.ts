@@ -94,7 +94,7 @@ export class WriteBatcher {
       for (const item of batch) await this.runAlone(connection, item);
       return;
     }
-    for (const [index, item] of batch.entries()) {
+    for (const item of batch) {
       const outcome = await this.attempt(() => (item.mode === 'transaction' ? this.inSavepoint(connection, item.task) : this.timed(connection, item.task)));
       outcomes.push(outcome);
       if (!outcome.ok && (await this.transactionWasLost(connection))) {

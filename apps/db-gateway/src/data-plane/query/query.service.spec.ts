@@ -1,8 +1,7 @@
 import { ErrorCode } from '@dbforge/contracts';
 import { DomainError } from '../../common/domain.error';
-import { CatalogService } from '../../catalog/catalog.service';
 import { GatewayConfig } from '../../config/gateway.config';
-import { ConnectionPoolService } from '../pool/connection-pool.service';
+import { ActiveDatabases } from '../active-databases';
 import { DatabasePool } from '../pool/database-pool';
 import { SqliteConnection, SqliteError } from '../../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
@@ -35,8 +34,7 @@ function pool(plans: StatementPlan[], log: string[]): DatabasePool {
 describe('QueryService', () => {
   const sutWith = (databasePool: DatabasePool) =>
     new QueryService(
-      { requireActive: () => undefined } as unknown as CatalogService,
-      { use: (_name: string, task: (p: DatabasePool) => Promise<unknown>) => task(databasePool) } as unknown as ConnectionPoolService,
+      { use: (_name: string, task: (p: DatabasePool) => Promise<unknown>) => task(databasePool) } as unknown as ActiveDatabases,
       { maxResultRows: 100, maxResultBytes: 1_000_000 } as GatewayConfig,
       { measure: (_base: unknown, work: () => Promise<unknown>) => work() } as unknown as StatementEvents,
       {} as RowStreams,

@@ -1,14 +1,12 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
 import { ErrorCode, QueryRequestDto, RowsResponseDto, WriteResultDto } from '@dbforge/contracts';
 import { DomainError } from '../../common/domain.error';
-import { CatalogService } from '../../catalog/catalog.service';
-import { ConnectionPoolService } from '../pool/connection-pool.service';
+import { ActiveDatabases } from '../active-databases';
 import { DatabasePool } from '../pool/database-pool';
 import { GatewayConfig } from '../../config/gateway.config';
 import { resultLimitsOf } from '../../sqlite/result-limits';
 import { SqliteError } from '../../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
-import { withSqlErrors } from '../sql-error.translator';
 import { BoundStatement, bindStatement } from '../statements/bound-statement';
 import { readKeyWriting, refuseTransactionControl } from './statement-rules';
 import { runStatement } from './run-statement';
@@ -20,8 +18,7 @@ import { RowStreams, StreamFormat } from '../streaming/row-streams.service';
 @Injectable()
 export class QueryService {
   constructor(
-    private readonly catalog: CatalogService,
-    private readonly pools: ConnectionPoolService,
+    private readonly databases: ActiveDatabases,
     private readonly config: GatewayConfig,
     private readonly events: StatementEvents,
     private readonly streams: RowStreams,
@@ -39,10 +36,8 @@ export class QueryService {
    */
   async stream(database: string, request: QueryRequestDto, format: StreamFormat): Promise<StreamableFile> {
     const statement = bindStatement(request.sql, request.params);
-    this.catalog.requireActive(database);
-    const lease = await this.pools.acquire(database);
-    try {
-      const plan = await withSqlErrors(() => lease.pool.plan(statement));
+    const { lease } = await this.databases.lease(database, async (pool) => {
+      const plan = await pool.plan(statement);
       refuseTransactionControl(plan);
       if (!plan.readOnly || !plan.returnsRows) {
         throw new DomainError(
@@ -50,10 +45,7 @@ export class QueryService {
           `Only a statement that reads rows can stream as ${format === 'csv' ? 'CSV' : 'NDJSON'}; send this one with Accept: application/json.`,
         );
       }
-    } catch (error) {
-      lease.release();
-      throw error;
-    }
+    });
     return this.streams.open(database, lease, statement.sql, (connection) => connection.cursor(statement.sql, statement.bindings), format);
   }
 
@@ -63,32 +55,29 @@ export class QueryService {
    */
   execute(database: string, request: QueryRequestDto, access: 'read' | 'read-write' = 'read-write'): Promise<RowsResponseDto | WriteResultDto> {
     const statement = bindStatement(request.sql, request.params);
-    this.catalog.requireActive(database);
-    return withSqlErrors(() =>
-      this.pools.use(database, async (pool) => {
-        const plan = await pool.plan(statement);
-        refuseTransactionControl(plan);
-        if (access === 'read' && !plan.readOnly) throw readKeyWriting();
-        const base = { database, sql: statement.sql };
-        if (access === 'read' || (plan.readOnly && plan.returnsRows)) {
-          const limits = resultLimitsOf(this.config);
-          return this.events.measure(
-            { ...base, kind: 'read' },
-            () => pool.read((connection) => runStatement(connection, statement, plan, limits)).catch(async (error: unknown) => {
-              if (!(error instanceof SqliteError && error.code === 'SQLITE_READONLY')) throw error;
-              // The plan went stale under a concurrent schema change: a read key may not write; a
-              // read-write key gets its statement run on the writer with a fresh plan.
-              if (access === 'read') throw readKeyWriting();
-              return this.write(pool, statement, await pool.plan(statement));
-            }),
-            (read) => ({ rowsRead: 'data' in read ? read.data.length : 0 }),
-          );
-        }
-        return this.events.measure({ ...base, kind: 'write' }, () => this.write(pool, statement, plan), (result) =>
-          'data' in result ? { rowsRead: result.data.length, rowsWritten: plan.readOnly ? 0 : result.rows_affected } : { rowsWritten: result.rows_affected },
+    return this.databases.use(database, async (pool) => {
+      const plan = await pool.plan(statement);
+      refuseTransactionControl(plan);
+      if (access === 'read' && !plan.readOnly) throw readKeyWriting();
+      const base = { database, sql: statement.sql };
+      if (access === 'read' || (plan.readOnly && plan.returnsRows)) {
+        const limits = resultLimitsOf(this.config);
+        return this.events.measure(
+          { ...base, kind: 'read' },
+          () => pool.read((connection) => runStatement(connection, statement, plan, limits)).catch(async (error: unknown) => {
+            if (!(error instanceof SqliteError && error.code === 'SQLITE_READONLY')) throw error;
+            // The plan went stale under a concurrent schema change: a read key may not write; a
+            // read-write key gets its statement run on the writer with a fresh plan.
+            if (access === 'read') throw readKeyWriting();
+            return this.write(pool, statement, await pool.plan(statement));
+          }),
+          (read) => ({ rowsRead: 'data' in read ? read.data.length : 0 }),
         );
-      }),
-    );
+      }
+      return this.events.measure({ ...base, kind: 'write' }, () => this.write(pool, statement, plan), (result) =>
+        'data' in result ? { rowsRead: result.data.length, rowsWritten: plan.readOnly ? 0 : result.rows_affected } : { rowsWritten: result.rows_affected },
+      );
+    });
   }
 
   private write(pool: DatabasePool, statement: BoundStatement, plan: StatementPlan): Promise<RowsResponseDto | WriteResultDto> {

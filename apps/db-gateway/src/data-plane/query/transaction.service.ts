@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, RowsResponseDto, TransactionRequestDto, TransactionResponseDto, WriteResultDto } from '@dbforge/contracts';
-import { CatalogService } from '../../catalog/catalog.service';
 import { DomainError } from '../../common/domain.error';
 import { GatewayConfig } from '../../config/gateway.config';
-import { ConnectionPoolService } from '../pool/connection-pool.service';
+import { ActiveDatabases } from '../active-databases';
 import { DatabasePool } from '../pool/database-pool';
-import { translateSqliteError, withSqlErrors } from '../sql-error.translator';
+import { translateSqliteError } from '../sql-error.translator';
 import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
 import { BoundStatement, bindStatement } from '../statements/bound-statement';
@@ -29,8 +28,7 @@ function atStatement(error: unknown, index: number, total: number): unknown {
 @Injectable()
 export class TransactionService {
   constructor(
-    private readonly catalog: CatalogService,
-    private readonly pools: ConnectionPoolService,
+    private readonly databases: ActiveDatabases,
     private readonly config: GatewayConfig,
     private readonly events: StatementEvents,
   ) {}
@@ -54,21 +52,18 @@ export class TransactionService {
       // A read key may run a transaction only as a read snapshot, where every statement is checked.
       throw new DomainError(ErrorCode.INSUFFICIENT_SCOPE, 'This API key may only read; send "read_only": true.');
     }
-    this.catalog.requireActive(database);
     const sql = statements.map((statement) => statement.sql).join(';\n');
-    return withSqlErrors(() =>
-      this.pools.use(database, async (pool) => {
-        const results = await this.events.measure(
-          { database, kind: readOnly ? 'read' : 'write', sql },
-          () => (readOnly ? pool.read((connection) => this.snapshot(pool, connection, statements)) : pool.write((connection) => this.apply(pool, connection, statements), 'transaction')),
-          (done) => ({
-            rowsRead: done.reduce((sum, result) => sum + ('data' in result ? result.data.length : 0), 0),
-            rowsWritten: readOnly ? 0 : done.reduce((sum, result) => sum + ('data' in result ? 0 : result.rows_affected), 0),
-          }),
-        );
-        return { results };
-      }),
-    );
+    return this.databases.use(database, async (pool) => {
+      const results = await this.events.measure(
+        { database, kind: readOnly ? 'read' : 'write', sql },
+        () => (readOnly ? pool.read((connection) => this.snapshot(pool, connection, statements)) : pool.write((connection) => this.apply(pool, connection, statements), 'transaction')),
+        (done) => ({
+          rowsRead: done.reduce((sum, result) => sum + ('data' in result ? result.data.length : 0), 0),
+          rowsWritten: readOnly ? 0 : done.reduce((sum, result) => sum + ('data' in result ? 0 : result.rows_affected), 0),
+        }),
+      );
+      return { results };
+    });
   }
 
   /** On the writer, inside the transaction the WriteBatcher opened: any failure undoes all of it. */

@@ -3,7 +3,7 @@ import { ErrorBodyDto, ErrorCode } from '@dbforge/contracts';
 import type { Response } from 'express';
 import { DomainError } from '../../common/domain.error';
 import { statusOf } from '../../common/error-status';
-import { DatabasePool } from '../pool/database-pool';
+import { PoolLease } from '../pool/connection-pool.service';
 import { translateSqliteError } from '../sql-error.translator';
 import { RowCursor, SqliteConnection } from '../../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
@@ -12,12 +12,6 @@ import { RowFormat, STREAM_CONTENT_TYPES } from './row-format';
 import { nextBatch, rowStream } from './row-stream';
 
 export type StreamFormat = Exclude<RowFormat, 'json'>;
-
-/** A leased pool: `release` hands it back (once) when the stream is over. */
-export interface PoolLease {
-  pool: DatabasePool;
-  release: () => void;
-}
 
 /** Streams the rows of a read as NDJSON or CSV, on a reader held for as long as the client reads. */
 @Injectable()

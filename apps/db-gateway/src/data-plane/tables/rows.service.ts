@@ -1,11 +1,9 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
 import { ErrorCode, RowsResponseDto, UpdateRowsRequestDto, WriteRowsResponseDto } from '@dbforge/contracts';
-import { CatalogService } from '../../catalog/catalog.service';
 import { GatewayConfig } from '../../config/gateway.config';
-import { ConnectionPoolService } from '../pool/connection-pool.service';
+import { ActiveDatabases } from '../active-databases';
 import { resultLimitsOf } from '../../sqlite/result-limits';
 import { encodeRows, truncationNote } from '../row-encoding';
-import { withSqlErrors } from '../sql-error.translator';
 import { StatementEvents } from '../statement-events';
 import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { RowsQuery, TableShape, parseRowsQuery } from './rows-query';
@@ -21,8 +19,7 @@ import { KeysetRowsCursor } from './keyset-rows.cursor';
 @Injectable()
 export class RowsService {
   constructor(
-    private readonly catalog: CatalogService,
-    private readonly pools: ConnectionPoolService,
+    private readonly databases: ActiveDatabases,
     private readonly config: GatewayConfig,
     private readonly events: StatementEvents,
     private readonly streams: RowStreams,
@@ -38,22 +35,17 @@ export class RowsService {
    * keyset pages of one read transaction: not capped by the result limits, memory flat.
    */
   async stream(database: string, table: string, params: Record<string, unknown>, format: StreamFormat): Promise<StreamableFile> {
-    this.catalog.requireActive(database);
-    const lease = await this.pools.acquire(database);
-    let shape: TableShape;
-    let query: RowsQuery;
-    try {
-      [shape, query] = await withSqlErrors(() =>
-        lease.pool.read(async (connection): Promise<[TableShape, RowsQuery]> => {
-          const found = await tableShapeOf(connection, table);
-          return [found, parseRowsQuery(params, found, 'read', Number.MAX_SAFE_INTEGER)];
-        }),
-      );
-      if (query.count) throw new DomainError(ErrorCode.VALIDATION_FAILED, '_count=true is not available on a streamed read; ask with Accept: application/json.');
-    } catch (error) {
-      lease.release();
-      throw error;
-    }
+    const {
+      lease,
+      prepared: [shape, query],
+    } = await this.databases.lease(database, async (pool) => {
+      const [found, parsed] = await pool.read(async (connection): Promise<[TableShape, RowsQuery]> => {
+        const shapeFound = await tableShapeOf(connection, table);
+        return [shapeFound, parseRowsQuery(params, shapeFound, 'read', Number.MAX_SAFE_INTEGER)];
+      });
+      if (parsed.count) throw new DomainError(ErrorCode.VALIDATION_FAILED, '_count=true is not available on a streamed read; ask with Accept: application/json.');
+      return [found, parsed] as const;
+    });
     const label = `SELECT * FROM ${quoteIdentifier(table)} (rows endpoint, streamed)`;
     return this.streams.open(
       database,
@@ -69,30 +61,27 @@ export class RowsService {
   }
 
   read(database: string, table: string, params: Record<string, unknown>): Promise<RowsResponseDto> {
-    this.catalog.requireActive(database);
     const limits = resultLimitsOf(this.config);
-    return withSqlErrors(() =>
-      this.pools.use(database, (pool) =>
-        this.events.measure(
-          { database, kind: 'read', sql: `SELECT * FROM ${quoteIdentifier(table)} (rows endpoint)` },
-          () =>
-            pool.read(async (connection) => {
-              const shape = await tableShapeOf(connection, table);
-              const query = parseRowsQuery(params, shape, 'read', limits.maxRows);
-              const select = buildRowsSelect(shape, query, limits.maxRows);
-              const fetched = await connection.all(select.sql, select.bindings, { maxRows: select.limit, maxBytes: limits.maxBytes });
-              const page = pageOf(select, shape, query, fetched, limits.maxBytes);
-              const response: RowsResponseDto = { data: encodeRows(page.rows), rows_affected: page.rows.length };
-              // Without _limit the page is cut by the result limits: answer as v1 did (truncated + message).
-              if (query.limit === undefined && page.more) Object.assign(response, { truncated: true, message: truncationNote(page.rows.length, limits) });
-              // A paging request always hears `more`; a plain (v1-style) read only when rows remain, so v1 bodies stay as they were.
-              if (page.more || query.limit !== undefined || query.offset !== undefined || query.after !== undefined || query.count) response.more = page.more;
-              if (page.nextCursor) response.next_cursor = page.nextCursor;
-              if (query.count) response.matched = await this.count(connection, shape, query);
-              return response;
-            }),
-          (result) => ({ rowsRead: result.data.length }),
-        ),
+    return this.databases.use(database, (pool) =>
+      this.events.measure(
+        { database, kind: 'read', sql: `SELECT * FROM ${quoteIdentifier(table)} (rows endpoint)` },
+        () =>
+          pool.read(async (connection) => {
+            const shape = await tableShapeOf(connection, table);
+            const query = parseRowsQuery(params, shape, 'read', limits.maxRows);
+            const select = buildRowsSelect(shape, query, limits.maxRows);
+            const fetched = await connection.all(select.sql, select.bindings, { maxRows: select.limit, maxBytes: limits.maxBytes });
+            const page = pageOf(select, shape, query, fetched, limits.maxBytes);
+            const response: RowsResponseDto = { data: encodeRows(page.rows), rows_affected: page.rows.length };
+            // Without _limit the page is cut by the result limits: answer as v1 did (truncated + message).
+            if (query.limit === undefined && page.more) Object.assign(response, { truncated: true, message: truncationNote(page.rows.length, limits) });
+            // A paging request always hears `more`; a plain (v1-style) read only when rows remain, so v1 bodies stay as they were.
+            if (page.more || query.limit !== undefined || query.offset !== undefined || query.after !== undefined || query.count) response.more = page.more;
+            if (page.nextCursor) response.next_cursor = page.nextCursor;
+            if (query.count) response.matched = await this.count(connection, shape, query);
+            return response;
+          }),
+        (result) => ({ rowsRead: result.data.length }),
       ),
     );
   }
@@ -118,20 +107,17 @@ export class RowsService {
     { verb, message }: { verb: string; message: string },
     build: (shape: TableShape, query: RowsQuery) => RowsStatement,
   ): Promise<WriteRowsResponseDto> {
-    this.catalog.requireActive(database);
-    return withSqlErrors(() =>
-      this.pools.use(database, (pool) =>
-        this.events.measure(
-          { database, kind: 'write', sql: `${verb} ${quoteIdentifier(table)} (rows endpoint)` },
-          () =>
-            pool.write(async (connection) => {
-              const shape = await tableShapeOf(connection, table);
-              const statement = build(shape, parseRowsQuery(params, shape, 'write', this.config.maxResultRows));
-              const result = await connection.run(statement.sql, statement.bindings);
-              return { message, rows_affected: result.changes };
-            }, 'transaction'),
-          (result) => ({ rowsWritten: result.rows_affected }),
-        ),
+    return this.databases.use(database, (pool) =>
+      this.events.measure(
+        { database, kind: 'write', sql: `${verb} ${quoteIdentifier(table)} (rows endpoint)` },
+        () =>
+          pool.write(async (connection) => {
+            const shape = await tableShapeOf(connection, table);
+            const statement = build(shape, parseRowsQuery(params, shape, 'write', this.config.maxResultRows));
+            const result = await connection.run(statement.sql, statement.bindings);
+            return { message, rows_affected: result.changes };
+          }, 'transaction'),
+        (result) => ({ rowsWritten: result.rows_affected }),
       ),
     );
   }

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AddColumnRequestDto, AddIndexRequestDto, ErrorCode, SchemaChangeResponseDto } from '@dbforge/contracts';
-import { CatalogService } from '../../catalog/catalog.service';
 import { DomainError } from '../../common/domain.error';
-import { ConnectionPoolService } from '../pool/connection-pool.service';
-import { withSqlErrors } from '../sql-error.translator';
+import { ActiveDatabases } from '../active-databases';
 import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
 import { columnDefinitionSql, quoteIdentifier } from './sql-identifiers';
@@ -13,8 +11,7 @@ import { columnsOf, requireColumns, schemaObjectNamed } from './table-schema';
 @Injectable()
 export class SchemaChangesService {
   constructor(
-    private readonly catalog: CatalogService,
-    private readonly pools: ConnectionPoolService,
+    private readonly databases: ActiveDatabases,
     private readonly events: StatementEvents,
   ) {}
 
@@ -55,9 +52,6 @@ export class SchemaChangesService {
   }
 
   private change(database: string, sql: string, work: (connection: SqliteConnection) => Promise<SchemaChangeResponseDto>): Promise<SchemaChangeResponseDto> {
-    this.catalog.requireActive(database);
-    return withSqlErrors(() =>
-      this.pools.use(database, (pool) => this.events.measure({ database, kind: 'write', sql }, () => pool.write(work, 'transaction'), () => ({}))),
-    );
+    return this.databases.use(database, (pool) => this.events.measure({ database, kind: 'write', sql }, () => pool.write(work, 'transaction'), () => ({})));
   }
 }

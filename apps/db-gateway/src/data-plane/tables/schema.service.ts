@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { IndexInfoDto, TableInfoDto } from '@dbforge/contracts';
-import { CatalogService } from '../../catalog/catalog.service';
-import { ConnectionPoolService } from '../pool/connection-pool.service';
-import { withSqlErrors } from '../sql-error.translator';
+import { ActiveDatabases } from '../active-databases';
 import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { StatementEvents } from '../statement-events';
 import { SchemaObject, rowCountOf, schemaObjectNamed, schemaObjectsOf } from './table-schema';
@@ -11,8 +9,7 @@ import { SchemaObject, rowCountOf, schemaObjectNamed, schemaObjectsOf } from './
 @Injectable()
 export class SchemaService {
   constructor(
-    private readonly catalog: CatalogService,
-    private readonly pools: ConnectionPoolService,
+    private readonly databases: ActiveDatabases,
     private readonly events: StatementEvents,
   ) {}
 
@@ -32,10 +29,7 @@ export class SchemaService {
   }
 
   private read<T>(database: string, label: string, work: (connection: SqliteConnection) => Promise<T>): Promise<T> {
-    this.catalog.requireActive(database);
-    return withSqlErrors(() =>
-      this.pools.use(database, (pool) => this.events.measure({ database, kind: 'read', sql: label }, () => pool.read(work), () => ({}))),
-    );
+    return this.databases.use(database, (pool) => this.events.measure({ database, kind: 'read', sql: label }, () => pool.read(work), () => ({})));
   }
 
   private async describe(connection: SqliteConnection, object: SchemaObject): Promise<TableInfoDto> {

@@ -7,12 +7,10 @@ import {
   OnConflictDto,
   Row,
 } from '@dbforge/contracts';
-import { CatalogService } from '../../catalog/catalog.service';
 import { DomainError } from '../../common/domain.error';
-import { ConnectionPoolService } from '../pool/connection-pool.service';
+import { ActiveDatabases } from '../active-databases';
 import { GatewayConfig } from '../../config/gateway.config';
 import { StatementEvents } from '../statement-events';
-import { withSqlErrors } from '../sql-error.translator';
 import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { toBindable } from '../statements/bound-statement';
 import { createTableSql, quoteIdentifier } from './sql-identifiers';
@@ -22,20 +20,16 @@ import { columnsOf, requireColumns } from './table-schema';
 @Injectable()
 export class TablesService {
   constructor(
-    private readonly catalog: CatalogService,
-    private readonly pools: ConnectionPoolService,
+    private readonly databases: ActiveDatabases,
     private readonly config: GatewayConfig,
     private readonly events: StatementEvents,
   ) {}
 
   createTable(database: string, request: CreateTableRequestDto): Promise<CreateTableResponseDto> {
     const sql = createTableSql(request.table_name, request.columns);
-    this.catalog.requireActive(database);
-    return withSqlErrors(() =>
-      this.pools
-        .use(database, (pool) => this.events.measure({ database, kind: 'write', sql }, () => pool.write((connection) => connection.run(sql)), () => ({})))
-        .then(() => ({ message: `Table '${request.table_name}' created successfully.` })),
-    );
+    return this.databases
+      .use(database, (pool) => this.events.measure({ database, kind: 'write', sql }, () => pool.write((connection) => connection.run(sql)), () => ({})))
+      .then(() => ({ message: `Table '${request.table_name}' created successfully.` }));
   }
 
   /** All rows in one transaction: every row is inserted or none is. */
@@ -47,21 +41,18 @@ export class TablesService {
         `${rows.length} rows in one request; at most ${this.config.maxStatements} (DBFORGE_MAX_STATEMENTS). Split the insert.`,
       );
     }
-    this.catalog.requireActive(database);
-    return withSqlErrors(() =>
-      this.pools.use(database, (pool) =>
-        this.events.measure(
-          { database, kind: 'write', sql: `INSERT INTO ${quoteIdentifier(table)} (rows endpoint)` },
-          () =>
-            pool.write(async (connection) => {
-              const columns = await columnsOf(connection, table);
-              for (const row of rows) requireColumns(columns, Object.keys(row), table);
-              if (onConflict) return { message: 'Rows inserted successfully.', rows_affected: await this.upsertRows(connection, table, rows, columns, onConflict) };
-              for (const row of rows) await this.insertRow(connection, table, row);
-              return { message: 'Rows inserted successfully.', rows_affected: rows.length };
-            }, 'transaction'),
-          (result) => ({ rowsWritten: result.rows_affected }),
-        ),
+    return this.databases.use(database, (pool) =>
+      this.events.measure(
+        { database, kind: 'write', sql: `INSERT INTO ${quoteIdentifier(table)} (rows endpoint)` },
+        () =>
+          pool.write(async (connection) => {
+            const columns = await columnsOf(connection, table);
+            for (const row of rows) requireColumns(columns, Object.keys(row), table);
+            if (onConflict) return { message: 'Rows inserted successfully.', rows_affected: await this.upsertRows(connection, table, rows, columns, onConflict) };
+            for (const row of rows) await this.insertRow(connection, table, row);
+            return { message: 'Rows inserted successfully.', rows_affected: rows.length };
+          }, 'transaction'),
+        (result) => ({ rowsWritten: result.rows_affected }),
       ),
     );
   }
