@@ -7,7 +7,7 @@ import { GatewayConfig } from '../config/gateway.config';
 import { OneOffConnections } from '../sqlite/one-off-connections';
 import { SqliteConnection } from '../sqlite/sqlite.port';
 import { checkStatementExtent } from '../data-plane/statements/statement-extent';
-import { checkStatementPolicy } from '../data-plane/statements/statement-policy';
+import { checkStatementPolicy } from '../data-plane/statements/refused-statements';
 import { scanSql } from '../data-plane/statements/sql-scanner';
 import { SQLITE_HEADER_BYTES, SqliteHeader, checkSqliteHeader } from './sqlite-header';
 import { dumpStatements } from './sql-dump-statements';

@@ -6,8 +6,8 @@ import { ConnectionPoolService } from './pool/connection-pool.service';
 import { QueryService } from './query/query.service';
 import { TransactionService } from './query/transaction.service';
 import { SqliteModule } from '../sqlite/sqlite.module';
-import { StatementEvents } from './statement-events';
-import { RowStreams } from './streaming/row-streams.service';
+import { SqlWorkEvents } from './sql-work.events';
+import { StreamedReads } from './streaming/streamed-reads.service';
 import { SchemaChangesService } from './tables/schema-changes.service';
 import { SchemaService } from './tables/schema.service';
 import { TablesService } from './tables/tables.service';
@@ -16,7 +16,7 @@ import { RowsService } from './tables/rows.service';
 /** Runs SQL: a connection pool per database file, statements, the convenience table endpoints. */
 @Module({
   imports: [SqliteModule, CatalogModule],
-  providers: [ActiveDatabases, ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowStreams, RowsService, SchemaChangesService, DatabaseStorageService],
-  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, StatementEvents, RowsService, SchemaChangesService, DatabaseStorageService],
+  providers: [ActiveDatabases, ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, SqlWorkEvents, StreamedReads, RowsService, SchemaChangesService, DatabaseStorageService],
+  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, SqlWorkEvents, RowsService, SchemaChangesService, DatabaseStorageService],
 })
 export class DataPlaneModule {}

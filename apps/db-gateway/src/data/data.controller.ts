@@ -16,11 +16,11 @@ import {
 } from '@dbforge/contracts';
 import { Access, DatabaseRoute, GrantedAccess } from '../auth/access.decorators';
 import { ApiErrors } from '../common/api-errors.decorator';
-import { AcceptedRowFormat } from './row-format.decorator';
+import { AcceptedRowFormat } from './accepted-row-format.decorator';
 import { QueryService } from '../data-plane/query/query.service';
 import { TransactionService } from '../data-plane/query/transaction.service';
 import { SchemaService } from '../data-plane/tables/schema.service';
-import { RowFormat } from '../data-plane/streaming/row-format';
+import { RowFormat } from '../data-plane/streaming/accept-format';
 import { TablesService } from '../data-plane/tables/tables.service';
 
 @ApiTags('data')

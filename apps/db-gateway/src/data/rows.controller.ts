@@ -3,9 +3,9 @@ import { ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from 
 import { RowsResponseDto, TableParamsDto, UpdateRowsRequestDto, WriteRowsResponseDto } from '@dbforge/contracts';
 import { DatabaseRoute } from '../auth/access.decorators';
 import { ApiErrors } from '../common/api-errors.decorator';
-import { RowFormat } from '../data-plane/streaming/row-format';
+import { RowFormat } from '../data-plane/streaming/accept-format';
 import { RowsService } from '../data-plane/tables/rows.service';
-import { AcceptedRowFormat } from './row-format.decorator';
+import { AcceptedRowFormat } from './accepted-row-format.decorator';
 
 const FILTERS_DESCRIPTION =
   'Filters, all ANDed: `column=value` (equality, as v1), `column__gt|__gte|__lt|__lte|__ne=value`, `column__like=pattern`, ' +

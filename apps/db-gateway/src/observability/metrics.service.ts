@@ -4,7 +4,7 @@ import { ErrorCode } from '@dbforge/contracts';
 import { ErrorEvents } from '../common/error-events';
 import { GatewayConfig } from '../config/gateway.config';
 import { ConnectionPoolService } from '../data-plane/pool/connection-pool.service';
-import { StatementEvent, StatementEvents } from '../data-plane/statement-events';
+import { SqlWorkEvent, SqlWorkEvents } from '../data-plane/sql-work.events';
 import { ContainerRuntime } from '../orchestrator/runtime/container-runtime.port';
 
 const OTHER_DATABASES = '_other';
@@ -55,7 +55,7 @@ export class MetricsService implements OnModuleInit {
 
   constructor(
     private readonly config: GatewayConfig,
-    private readonly events: StatementEvents,
+    private readonly events: SqlWorkEvents,
     private readonly errorEvents: ErrorEvents,
     private readonly pools: ConnectionPoolService,
     private readonly runtime: ContainerRuntime,
@@ -97,7 +97,7 @@ export class MetricsService implements OnModuleInit {
     this.errors.inc({ code });
   }
 
-  private recordStatement(event: StatementEvent): void {
+  private recordStatement(event: SqlWorkEvent): void {
     const database = this.databaseLabel(event.database);
     this.statements.inc({ database, kind: event.kind, outcome: event.failed ? 'error' : 'ok' });
     this.statementDuration.observe({ database, kind: event.kind }, event.durationMs / 1000);

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { GatewayConfig } from '../config/gateway.config';
-import { StatementEvents } from '../data-plane/statement-events';
+import { SqlWorkEvents } from '../data-plane/sql-work.events';
 import { requestContexts } from './request-context';
 
 /** Logs statements slower than DBFORGE_SLOW_STATEMENT_MS with their SQL (never their parameters). */
@@ -10,7 +10,7 @@ export class SlowStatementLog implements OnModuleInit {
 
   constructor(
     private readonly config: GatewayConfig,
-    private readonly events: StatementEvents,
+    private readonly events: SqlWorkEvents,
   ) {}
 
   onModuleInit(): void {

@@ -4,9 +4,9 @@ import { GatewayConfig } from '../../config/gateway.config';
 import { ActiveDatabases } from '../active-databases';
 import { DatabasePool } from '../pool/database-pool';
 import { SqliteConnection, SqliteError } from '../../sqlite/sqlite.port';
-import { StatementEvents } from '../statement-events';
+import { SqlWorkEvents } from '../sql-work.events';
 import { StatementPlan } from '../statements/statement-plan';
-import { RowStreams } from '../streaming/row-streams.service';
+import { StreamedReads } from '../streaming/streamed-reads.service';
 import { QueryService } from './query.service';
 
 const readPlan: StatementPlan = { returnsRows: true, readOnly: true, changesSchema: false, controlsTransaction: false, outsideTransaction: false };
@@ -36,8 +36,8 @@ describe('QueryService', () => {
     new QueryService(
       { use: (_name: string, task: (p: DatabasePool) => Promise<unknown>) => task(databasePool) } as unknown as ActiveDatabases,
       { maxResultRows: 100, maxResultBytes: 1_000_000 } as GatewayConfig,
-      { measure: (_base: unknown, work: () => Promise<unknown>) => work() } as unknown as StatementEvents,
-      {} as RowStreams,
+      { measure: (_base: unknown, work: () => Promise<unknown>) => work() } as unknown as SqlWorkEvents,
+      {} as StreamedReads,
     );
   const sql = 'DELETE FROM users RETURNING id';
 

@@ -6,13 +6,13 @@ import { DatabasePool } from '../pool/database-pool';
 import { GatewayConfig } from '../../config/gateway.config';
 import { resultLimitsOf } from '../../sqlite/result-limits';
 import { SqliteError } from '../../sqlite/sqlite.port';
-import { StatementEvents } from '../statement-events';
+import { SqlWorkEvents } from '../sql-work.events';
 import { BoundStatement, bindStatement } from '../statements/bound-statement';
-import { readKeyWriting, refuseTransactionControl } from './statement-rules';
-import { runStatement } from './run-statement';
+import { readKeyWriting, refuseTransactionControl } from './request-rules';
+import { runStatement } from './run-planned-statement';
 import { StatementPlan } from '../statements/statement-plan';
-import { RowFormat } from '../streaming/row-format';
-import { RowStreams, StreamFormat } from '../streaming/row-streams.service';
+import { RowFormat } from '../streaming/accept-format';
+import { StreamedReads, StreamFormat } from '../streaming/streamed-reads.service';
 
 /** Runs one raw SQL statement: reads on a reader, everything else through the database's writer queue. */
 @Injectable()
@@ -20,8 +20,8 @@ export class QueryService {
   constructor(
     private readonly databases: ActiveDatabases,
     private readonly config: GatewayConfig,
-    private readonly events: StatementEvents,
-    private readonly streams: RowStreams,
+    private readonly events: SqlWorkEvents,
+    private readonly streams: StreamedReads,
   ) {}
 
   /** Runs the statement and answers in `format`: JSON (v1), or a read streamed as NDJSON or CSV. */

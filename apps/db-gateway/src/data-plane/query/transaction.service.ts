@@ -6,11 +6,11 @@ import { ActiveDatabases } from '../active-databases';
 import { DatabasePool } from '../pool/database-pool';
 import { translateSqliteError } from '../sql-error.translator';
 import { SqliteConnection } from '../../sqlite/sqlite.port';
-import { StatementEvents } from '../statement-events';
+import { SqlWorkEvents } from '../sql-work.events';
 import { BoundStatement, bindStatement } from '../statements/bound-statement';
 import { resultLimitsOf } from '../../sqlite/result-limits';
-import { runStatement } from './run-statement';
-import { refuseTransactionControl } from './statement-rules';
+import { runStatement } from './run-planned-statement';
+import { refuseTransactionControl } from './request-rules';
 
 type Result = RowsResponseDto | WriteResultDto;
 
@@ -30,7 +30,7 @@ export class TransactionService {
   constructor(
     private readonly databases: ActiveDatabases,
     private readonly config: GatewayConfig,
-    private readonly events: StatementEvents,
+    private readonly events: SqlWorkEvents,
   ) {}
 
   run(database: string, request: TransactionRequestDto, access: 'read' | 'read-write' = 'read-write'): Promise<TransactionResponseDto> {

@@ -2,7 +2,7 @@ import { ErrorCode, SqlParams, SqlValue } from '@dbforge/contracts';
 import { DomainError } from '../../common/domain.error';
 import { SqliteBindings } from '../../sqlite/sqlite.port';
 import { ScannedSql, scanSql } from './sql-scanner';
-import { checkStatementPolicy } from './statement-policy';
+import { checkStatementPolicy } from './refused-statements';
 
 /** One checked statement with its parameters in the shape the driver binds. */
 export interface BoundStatement {

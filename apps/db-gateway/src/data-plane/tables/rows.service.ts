@@ -3,16 +3,16 @@ import { ErrorCode, RowsResponseDto, UpdateRowsRequestDto, WriteRowsResponseDto 
 import { GatewayConfig } from '../../config/gateway.config';
 import { ActiveDatabases } from '../active-databases';
 import { resultLimitsOf } from '../../sqlite/result-limits';
-import { encodeRows, truncationNote } from '../row-encoding';
-import { StatementEvents } from '../statement-events';
+import { encodeRows, truncationNote } from '../json-rows';
+import { SqlWorkEvents } from '../sql-work.events';
 import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { RowsQuery, TableShape, parseRowsQuery } from './rows-query';
 import { RowsStatement, buildRowsCount, buildRowsDelete, buildRowsSelect, buildRowsUpdate, pageOf } from './rows-sql';
 import { quoteIdentifier } from './sql-identifiers';
 import { tableShapeOf } from './table-shape';
 import { DomainError } from '../../common/domain.error';
-import { RowFormat } from '../streaming/row-format';
-import { RowStreams, StreamFormat } from '../streaming/row-streams.service';
+import { RowFormat } from '../streaming/accept-format';
+import { StreamedReads, StreamFormat } from '../streaming/streamed-reads.service';
 import { KeysetRowsCursor } from './keyset-rows.cursor';
 
 /** The rows API on /tables/{table}/rows: filtered, ordered, paged reads; filtered updates and deletes. */
@@ -21,8 +21,8 @@ export class RowsService {
   constructor(
     private readonly databases: ActiveDatabases,
     private readonly config: GatewayConfig,
-    private readonly events: StatementEvents,
-    private readonly streams: RowStreams,
+    private readonly events: SqlWorkEvents,
+    private readonly streams: StreamedReads,
   ) {}
 
   /** A read answered in `format`: JSON (paged, capped), or every matching row streamed as NDJSON or CSV. */

@@ -3,7 +3,7 @@ import { AddColumnRequestDto, AddIndexRequestDto, ErrorCode, SchemaChangeRespons
 import { DomainError } from '../../common/domain.error';
 import { ActiveDatabases } from '../active-databases';
 import { SqliteConnection } from '../../sqlite/sqlite.port';
-import { StatementEvents } from '../statement-events';
+import { SqlWorkEvents } from '../sql-work.events';
 import { columnDefinitionSql, quoteIdentifier } from './sql-identifiers';
 import { columnsOf, requireColumns, schemaObjectNamed } from './table-schema';
 
@@ -12,7 +12,7 @@ import { columnsOf, requireColumns, schemaObjectNamed } from './table-schema';
 export class SchemaChangesService {
   constructor(
     private readonly databases: ActiveDatabases,
-    private readonly events: StatementEvents,
+    private readonly events: SqlWorkEvents,
   ) {}
 
   /** DROP TABLE (or DROP VIEW for a view, since the schema listing shows both). Foreign keys are on: a referenced parent with rows is refused. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { IndexInfoDto, TableInfoDto } from '@dbforge/contracts';
 import { ActiveDatabases } from '../active-databases';
 import { SqliteConnection } from '../../sqlite/sqlite.port';
-import { StatementEvents } from '../statement-events';
+import { SqlWorkEvents } from '../sql-work.events';
 import { SchemaObject, rowCountOf, schemaObjectNamed, schemaObjectsOf } from './table-schema';
 
 /** The schema of a database, read from SQLite's own catalog (sqlite_schema and the pragma functions). */
@@ -10,7 +10,7 @@ import { SchemaObject, rowCountOf, schemaObjectNamed, schemaObjectsOf } from './
 export class SchemaService {
   constructor(
     private readonly databases: ActiveDatabases,
-    private readonly events: StatementEvents,
+    private readonly events: SqlWorkEvents,
   ) {}
 
   /** Every table and view (SQLite's internal `sqlite_` ones left out), with columns, indexes and row counts. */

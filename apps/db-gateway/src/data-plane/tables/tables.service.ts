@@ -10,7 +10,7 @@ import {
 import { DomainError } from '../../common/domain.error';
 import { ActiveDatabases } from '../active-databases';
 import { GatewayConfig } from '../../config/gateway.config';
-import { StatementEvents } from '../statement-events';
+import { SqlWorkEvents } from '../sql-work.events';
 import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { toBindable } from '../statements/bound-statement';
 import { createTableSql, quoteIdentifier } from './sql-identifiers';
@@ -22,7 +22,7 @@ export class TablesService {
   constructor(
     private readonly databases: ActiveDatabases,
     private readonly config: GatewayConfig,
-    private readonly events: StatementEvents,
+    private readonly events: SqlWorkEvents,
   ) {}
 
   createTable(database: string, request: CreateTableRequestDto): Promise<CreateTableResponseDto> {

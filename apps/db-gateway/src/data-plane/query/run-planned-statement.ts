@@ -1,6 +1,6 @@
 import { RowsResponseDto, WriteResultDto } from '@dbforge/contracts';
 import { ResultLimits } from '../../sqlite/result-limits';
-import { cappedRows } from '../row-encoding';
+import { cappedRows } from '../json-rows';
 import { SqliteConnection } from '../../sqlite/sqlite.port';
 import { BoundStatement } from '../statements/bound-statement';
 import { StatementPlan } from '../statements/statement-plan';

@@ -6,17 +6,17 @@ import { statusOf } from '../../common/error-status';
 import { PoolLease } from '../pool/connection-pool.service';
 import { translateSqliteError } from '../sql-error.translator';
 import { RowCursor, SqliteConnection } from '../../sqlite/sqlite.port';
-import { StatementEvents } from '../statement-events';
-import { CsvEncoder, NdjsonEncoder, RowEncoder } from './row-encoders';
-import { RowFormat, STREAM_CONTENT_TYPES } from './row-format';
-import { nextBatch, rowStream } from './row-stream';
+import { SqlWorkEvents } from '../sql-work.events';
+import { CsvEncoder, NdjsonEncoder, RowEncoder } from './ndjson-csv.encoders';
+import { RowFormat, STREAM_CONTENT_TYPES } from './accept-format';
+import { nextBatch, cursorReadable } from './cursor-readable';
 
 export type StreamFormat = Exclude<RowFormat, 'json'>;
 
 /** Streams the rows of a read as NDJSON or CSV, on a reader held for as long as the client reads. */
 @Injectable()
-export class RowStreams {
-  constructor(private readonly events: StatementEvents) {}
+export class StreamedReads {
+  constructor(private readonly events: SqlWorkEvents) {}
 
   /**
    * Opens a cursor (`sql` names it in metrics and the slow log) and reads the first batch before answering, so that a statement failing at once
@@ -44,7 +44,7 @@ export class RowStreams {
     }
     try {
       const first = await nextBatch(cursor);
-      const body = rowStream(cursor, first, this.encoder(format), (rows, error) => {
+      const body = cursorReadable(cursor, first, this.encoder(format), (rows, error) => {
         lease.release();
         finished({ rows, error });
       });

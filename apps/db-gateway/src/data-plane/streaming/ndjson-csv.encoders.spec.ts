@@ -1,4 +1,4 @@
-import { CsvEncoder, NdjsonEncoder } from './row-encoders';
+import { CsvEncoder, NdjsonEncoder } from './ndjson-csv.encoders';
 
 describe('NdjsonEncoder', () => {
   it('writes one JSON object per line, BLOBs as base64 and big integers as numbers', () => {

@@ -1,5 +1,5 @@
 import { Row, SqlValue } from '@dbforge/contracts';
-import { encodeRows } from '../row-encoding';
+import { encodeRows } from '../json-rows';
 import { SqliteRow } from '../../sqlite/sqlite.port';
 
 /** Turns batches of rows into the text of a streamed response; values as in JSON responses (BLOBs base64). */

@@ -1,5 +1,5 @@
 import { scanSql } from './sql-scanner';
-import { checkStatementPolicy } from './statement-policy';
+import { checkStatementPolicy } from './refused-statements';
 
 const check = (sql: string) => () => checkStatementPolicy(scanSql(sql).tokens);
 

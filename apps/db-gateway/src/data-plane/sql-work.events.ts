@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 /** One unit of SQL work done for a request. */
-export interface StatementEvent {
+export interface SqlWorkEvent {
   database: string;
   kind: 'read' | 'write';
   /** The statement text (the convenience endpoints name their operation instead). Never parameters. */
@@ -12,11 +12,11 @@ export interface StatementEvent {
   failed: boolean;
 }
 
-type Listener = (event: StatementEvent) => void;
+type Listener = (event: SqlWorkEvent) => void;
 
 /** Where the data plane reports its SQL work; metrics, Server-Timing and the slow-statement log listen. */
 @Injectable()
-export class StatementEvents {
+export class SqlWorkEvents {
   private readonly listeners: Listener[] = [];
 
   subscribe(listener: Listener): void {
@@ -25,7 +25,7 @@ export class StatementEvents {
 
   /** Runs `work`, then reports it (also when it fails) with the rows it read or wrote. */
   async measure<T>(
-    base: Pick<StatementEvent, 'database' | 'kind' | 'sql'>,
+    base: Pick<SqlWorkEvent, 'database' | 'kind' | 'sql'>,
     work: () => Promise<T>,
     count: (result: T) => { rowsRead?: number; rowsWritten?: number },
   ): Promise<T> {
@@ -39,7 +39,7 @@ export class StatementEvents {
     } finally {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const rows = !failed && result !== undefined ? count(result) : {};
-      const event: StatementEvent = { ...base, durationMs, rowsRead: rows.rowsRead ?? 0, rowsWritten: rows.rowsWritten ?? 0, failed };
+      const event: SqlWorkEvent = { ...base, durationMs, rowsRead: rows.rowsRead ?? 0, rowsWritten: rows.rowsWritten ?? 0, failed };
       for (const listener of this.listeners) listener(event);
     }
   }

@@ -1,4 +1,4 @@
-import { negotiateRowFormat } from './row-format';
+import { negotiateRowFormat } from './accept-format';
 
 describe('negotiateRowFormat', () => {
   it.each([

@@ -2,7 +2,7 @@ import { ErrorCode } from '@dbforge/contracts';
 import { Readable } from 'node:stream';
 import { DomainError } from '../../common/domain.error';
 import { SqliteRow } from '../../sqlite/sqlite.port';
-import { RowEncoder } from './row-encoders';
+import { RowEncoder } from './ndjson-csv.encoders';
 
 /** Where a stream's rows come from: a cursor on a leased reader (see DatabasePool.cursor). */
 export interface RowSource {
@@ -27,7 +27,7 @@ export function nextBatch(source: RowSource): Promise<SqliteRow[]> {
  * error response). The source is closed when the stream ends, fails or is destroyed (a client that
  * hangs up), and `onClose` reports how many rows went out.
  */
-export function rowStream(source: RowSource, first: SqliteRow[], encoder: RowEncoder, onClose: (rows: number, error: Error | null) => void): Readable {
+export function cursorReadable(source: RowSource, first: SqliteRow[], encoder: RowEncoder, onClose: (rows: number, error: Error | null) => void): Readable {
   let pending: SqliteRow[] | undefined = first;
   let sent = 0;
   return new Readable({
