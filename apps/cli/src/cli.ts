@@ -1,10 +1,11 @@
-import { DbForgeClient, DbForgeError, UploadKind, hasRows } from '@dbforge/client';
+import { DbForgeClient, DbForgeError, hasRows } from '@dbforge/client';
 import { API_KEY_SCOPES, ApiKeyScope, ColumnDefinitionDto, RestoreDatabaseResponseDto, Row, SqlParams, StatementDto } from '@dbforge/contracts';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { Parsed, UsageError, need, parse, parseJson, uploadOf } from './args';
 import { formatTable } from './table';
 
 export interface CliIo {
@@ -73,64 +74,10 @@ The gateway URL comes from --url or DBFORGE_URL (default http://localhost:8000),
 or DBFORGE_KEY. Errors print the server's message and exit with status 1 (2 for usage errors).
 `;
 
-class UsageError extends Error {}
-
-interface Parsed {
-  positional: string[];
-  flags: Map<string, string | true>;
-}
-
 /** One line for a restore's answer; a database whose file was missing had no previous version to keep. */
 function restored(result: RestoreDatabaseResponseDto): string {
   const previous = result.previous_snapshot === null ? 'none (the file was missing)' : `snapshot ${result.previous_snapshot}`;
   return `${result.message} (${result.db_name}, ${result.size_bytes} bytes; previous version: ${previous})`;
-}
-
-function parse(argv: string[]): Parsed {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name', 'format', 'on-conflict', 'default', 'output', 'from']);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-o') {
-      const value = argv[++i];
-      if (value === undefined) throw new UsageError('-o needs a file name');
-      flags.set('output', value);
-      continue;
-    }
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    if (valued.has(name)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      flags.set(name, value);
-    } else {
-      flags.set(name, true);
-    }
-  }
-  return { positional, flags };
-}
-
-function need(values: string[], count: number, usage: string): string[] {
-  if (values.length < count) throw new UsageError(`usage: dbforge ${usage}`);
-  return values;
-}
-
-function parseJson<T>(text: string, what: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new UsageError(`${what} is not valid JSON`);
-  }
-}
-
-/** What a file to upload holds: --sql / --sqlite say it, else the extension (.sql and .txt are dumps). */
-function uploadOf(file: string, flags: Map<string, string | true>): { content: Buffer; kind: UploadKind } {
-  const kind: UploadKind = flags.has('sql') ? 'sql' : flags.has('sqlite') ? 'file' : /\.(sql|txt)$/i.test(file) ? 'sql' : 'file';
-  return { content: readFileSync(file), kind };
 }
 
 function column(spec: string): ColumnDefinitionDto {
