@@ -82,14 +82,30 @@ export class DbForgeClient {
     this.http = new HttpTransport(options);
   }
 
+  // --- The gateway itself ---
+
   /** The greeting, `{message: "Praetorian DB-Forge is online."}`. */
   ping(): Promise<StatusMessageDto> {
     return this.http.call('GET', '/');
   }
 
+  /** Readiness; resolves with the report whether the gateway is ready or not. */
+  async ready(): Promise<HealthCheckDto> {
+    const { body } = await this.http.send<HealthCheckDto>('GET', '/health/ready', undefined, [200, 503]);
+    return body;
+  }
+
+  // --- Databases: spawn, prune, list, describe, reconcile ---
+
   /** Spawns a database; `created` is false when it already existed (HTTP 200 rather than 201). */
   async spawn(database: string): Promise<SpawnDatabaseResponseDto & { created: boolean }> {
     const { status, body } = await this.http.send<SpawnDatabaseResponseDto>('POST', `/admin/databases/spawn/${this.name(database)}`);
+    return { ...body, created: status === 201 };
+  }
+
+  /** Spawns a new database with the content of a SQLite file or an SQL dump (409 DATABASE_EXISTS if it exists). */
+  async spawnFromUpload(database: string, content: Uint8Array | string, kind?: UploadKind): Promise<SpawnDatabaseResponseDto & { created: boolean }> {
+    const { status, body } = await this.http.upload<SpawnDatabaseResponseDto>(`/admin/databases/spawn/${this.name(database)}`, content, uploadContentType(content, kind));
     return { ...body, created: status === 201 };
   }
 
@@ -108,6 +124,28 @@ export class DbForgeClient {
   reconcile(): Promise<ReconcileReportDto> {
     return this.http.call('POST', '/admin/reconcile');
   }
+
+  // --- Trash: safe delete, undelete, purge ---
+
+  /** Safe delete: the worker goes, the data moves to the trash (undelete brings it back until it is purged). */
+  deleteDatabase(database: string): Promise<DeleteDatabaseResponseDto> {
+    return this.http.call('DELETE', `/admin/databases/${this.name(database)}`);
+  }
+
+  undelete(database: string): Promise<UndeleteDatabaseResponseDto> {
+    return this.http.call('POST', `/admin/databases/${this.name(database)}/undelete`);
+  }
+
+  /** Removes every trashed copy of the database from disk. */
+  purge(database: string): Promise<PurgeTrashResponseDto> {
+    return this.http.call('DELETE', `/admin/trash/${this.name(database)}`);
+  }
+
+  listTrash(): Promise<TrashEntryDto[]> {
+    return this.http.call('GET', '/admin/trash');
+  }
+
+  // --- SQL: statements, streamed reads, transactions ---
 
   query(database: string, sql: string, params?: SqlParams): Promise<RowsResponseDto | WriteResultDto> {
     return this.http.call('POST', `/api/db/${this.name(database)}/query`, params === undefined ? { sql } : { sql, params });
@@ -133,26 +171,47 @@ export class DbForgeClient {
     return this.http.call('POST', `/api/db/${this.name(database)}/transaction`, options.readOnly ? { statements, read_only: true } : { statements });
   }
 
+  // --- Schema: tables, columns, indexes ---
+
   /** The schema: tables and views with columns, keys, indexes and row counts. */
   tables(database: string): Promise<TableInfoDto[]> {
     return this.http.call('GET', `/api/db/${this.name(database)}/tables`);
   }
 
   table(database: string, table: string): Promise<TableInfoDto> {
-    return this.http.call('GET', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}`);
+    return this.http.call('GET', this.tablePath(database, table));
   }
 
   createTable(database: string, request: CreateTableRequestDto): Promise<CreateTableResponseDto> {
     return this.http.call('POST', `/api/db/${this.name(database)}/tables`, request);
   }
 
+  /** Drops a table (or a view). */
+  deleteTable(database: string, table: string): Promise<SchemaChangeResponseDto> {
+    return this.http.call('DELETE', this.tablePath(database, table));
+  }
+
+  addIndex(database: string, table: string, request: AddIndexRequestDto): Promise<SchemaChangeResponseDto> {
+    return this.http.call('POST', `${this.tablePath(database, table)}/indexes`, request);
+  }
+
+  addColumn(database: string, table: string, column: AddColumnRequestDto): Promise<SchemaChangeResponseDto> {
+    return this.http.call('POST', `${this.tablePath(database, table)}/columns`, column);
+  }
+
+  // --- Rows: insert, upsert, read, update, delete ---
+
   insertRows(database: string, table: string, rows: Row[]): Promise<InsertRowsResponseDto> {
-    return this.http.call('POST', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows`, { rows });
+    return this.http.call('POST', `${this.tablePath(database, table)}/rows`, { rows });
+  }
+
+  /** Inserts rows, updating (or skipping) those that collide on `onConflict.columns`. */
+  upsertRows(database: string, table: string, rows: Row[], onConflict: OnConflictDto): Promise<InsertRowsResponseDto> {
+    return this.http.call('POST', `${this.tablePath(database, table)}/rows`, { rows, on_conflict: onConflict });
   }
 
   rows(database: string, table: string, filters: Record<string, string | number | boolean> = {}): Promise<RowsResponseDto> {
-    const search = new URLSearchParams(Object.entries(filters).map(([column, value]): [string, string] => [column, String(value)])).toString();
-    return this.http.call('GET', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows${search ? `?${search}` : ''}`);
+    return this.http.call('GET', this.rowsPath(database, table, filters));
   }
 
   /** Rows with operators, order and paging; follow `next_cursor` with `after` while `more` is true. */
@@ -177,10 +236,7 @@ export class DbForgeClient {
     return this.http.call('DELETE', this.rowsPath(database, table, options.all ? { ...where, _all: true } : where));
   }
 
-  /** Inserts rows, updating (or skipping) those that collide on `onConflict.columns`. */
-  upsertRows(database: string, table: string, rows: Row[], onConflict: OnConflictDto): Promise<InsertRowsResponseDto> {
-    return this.http.call('POST', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows`, { rows, on_conflict: onConflict });
-  }
+  // --- Database keys ---
 
   mintKey(database: string, request: CreateApiKeyRequestDto): Promise<CreatedApiKeyDto> {
     return this.http.call('POST', `/admin/databases/${this.name(database)}/keys`, request);
@@ -194,36 +250,7 @@ export class DbForgeClient {
     return this.http.call('DELETE', `/admin/databases/${this.name(database)}/keys/${encodeURIComponent(keyId)}`);
   }
 
-  /** Drops a table (or a view). */
-  deleteTable(database: string, table: string): Promise<SchemaChangeResponseDto> {
-    return this.http.call('DELETE', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}`);
-  }
-
-  addIndex(database: string, table: string, request: AddIndexRequestDto): Promise<SchemaChangeResponseDto> {
-    return this.http.call('POST', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/indexes`, request);
-  }
-
-  addColumn(database: string, table: string, column: AddColumnRequestDto): Promise<SchemaChangeResponseDto> {
-    return this.http.call('POST', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/columns`, column);
-  }
-
-  /** Safe delete: the worker goes, the data moves to the trash (undelete brings it back until it is purged). */
-  deleteDatabase(database: string): Promise<DeleteDatabaseResponseDto> {
-    return this.http.call('DELETE', `/admin/databases/${this.name(database)}`);
-  }
-
-  undelete(database: string): Promise<UndeleteDatabaseResponseDto> {
-    return this.http.call('POST', `/admin/databases/${this.name(database)}/undelete`);
-  }
-
-  /** Removes every trashed copy of the database from disk. */
-  purge(database: string): Promise<PurgeTrashResponseDto> {
-    return this.http.call('DELETE', `/admin/trash/${this.name(database)}`);
-  }
-
-  listTrash(): Promise<TrashEntryDto[]> {
-    return this.http.call('GET', '/admin/trash');
-  }
+  // --- Backups, SQL exports, snapshots, restores ---
 
   /** A consistent copy of the database (a SQLite file), as a stream of bytes: nothing is held in memory. */
   backupStream(database: string): Promise<ReadableStream<Uint8Array>> {
@@ -263,17 +290,6 @@ export class DbForgeClient {
     await this.http.send('DELETE', `/admin/databases/${this.name(database)}/snapshots/${encodeURIComponent(snapshotId)}`);
   }
 
-  /** Readiness; resolves with the report whether the gateway is ready or not. */
-  async ready(): Promise<HealthCheckDto> {
-    const { body } = await this.http.send<HealthCheckDto>('GET', '/health/ready', undefined, [200, 503]);
-    return body;
-  }
-
-  private rowsPath(database: string, table: string, params: RowsFilters): string {
-    const search = new URLSearchParams(Object.entries(params).map(([name, value]): [string, string] => [name, Array.isArray(value) ? value.join(',') : String(value)])).toString();
-    return `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows${search ? `?${search}` : ''}`;
-  }
-
   /**
    * Replaces the database's content with a SQLite file or an SQL dump (validated by the gateway first;
    * the replaced version becomes the `previous_snapshot`). `kind` defaults to `sql` for a string, `file` otherwise.
@@ -283,18 +299,24 @@ export class DbForgeClient {
     return this.http.upload<RestoreDatabaseResponseDto>(`/admin/databases/${this.name(database)}/restore`, content, contentType).then(({ body }) => body);
   }
 
-  /** Spawns a new database with the content of a SQLite file or an SQL dump (409 DATABASE_EXISTS if it exists). */
-  async spawnFromUpload(database: string, content: Uint8Array | string, kind?: UploadKind): Promise<SpawnDatabaseResponseDto & { created: boolean }> {
-    const { status, body } = await this.http.upload<SpawnDatabaseResponseDto>(`/admin/databases/spawn/${this.name(database)}`, content, uploadContentType(content, kind));
-    return { ...body, created: status === 201 };
-  }
-
   /** Replaces the database's content with one of its snapshots. */
   restoreSnapshot(database: string, snapshotId: string): Promise<RestoreDatabaseResponseDto> {
     return this.http.call('POST', `/admin/databases/${this.name(database)}/snapshots/${encodeURIComponent(snapshotId)}/restore`);
   }
 
+  // --- Paths: names are URL-encoded, whatever characters they hold ---
+
   private name(database: string): string {
     return encodeURIComponent(database);
+  }
+
+  private tablePath(database: string, table: string): string {
+    return `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}`;
+  }
+
+  /** The rows of a table, with the filters and `_` parameters as the query string (arrays comma-joined). */
+  private rowsPath(database: string, table: string, params: RowsFilters): string {
+    const search = new URLSearchParams(Object.entries(params).map(([name, value]): [string, string] => [name, Array.isArray(value) ? value.join(',') : String(value)])).toString();
+    return `${this.tablePath(database, table)}/rows${search ? `?${search}` : ''}`;
   }
 }
