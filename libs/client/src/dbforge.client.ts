@@ -13,7 +13,6 @@ import {
   TrashEntryDto,
   UndeleteDatabaseResponseDto,
   DatabaseSummaryDto,
-  ErrorBodyDto,
   HealthCheckDto,
   InsertRowsResponseDto,
   OnConflictDto,
@@ -33,20 +32,20 @@ import {
   WriteResultDto,
   WriteRowsResponseDto,
 } from '@dbforge/contracts';
-import { DbForgeError } from './dbforge-error';
+import { DbForgeClientOptions, HttpTransport } from './http-transport';
+import { ndjsonRows } from './ndjson-rows';
+
+// The options are the transport's settings; they are exported from here as they always were.
+export type { DbForgeClientOptions } from './http-transport';
 
 /** What an upload holds: a SQLite database file, or an SQL dump (UTF-8 text). */
 export type UploadKind = 'file' | 'sql';
 
 const UPLOAD_CONTENT_TYPES: Record<UploadKind, string> = { file: 'application/vnd.sqlite3', sql: 'application/sql; charset=utf-8' };
 
-export interface DbForgeClientOptions {
-  /** The gateway, e.g. `http://localhost:8000`. */
-  baseUrl: string;
-  /** The admin key or a database key, sent as `Authorization: Bearer`. */
-  apiKey?: string;
-  /** A fetch implementation (defaults to the global one). */
-  fetch?: typeof fetch;
+/** The Content-Type of an upload; without a `kind`, a string is an SQL dump and bytes a SQLite file. */
+function uploadContentType(content: Uint8Array | string, kind?: UploadKind): string {
+  return UPLOAD_CONTENT_TYPES[kind ?? (typeof content === 'string' ? 'sql' : 'file')];
 }
 
 /** Rows filters: `column` (equality) or `column__op` (`gt gte lt lte ne like in isnull`); an array is sent comma-joined (for `__in`). */
@@ -77,43 +76,79 @@ export function hasRows(result: RowsResponseDto | WriteResultDto): result is Row
  * fetch: no other dependencies. Every method returns the contract DTO or throws a DbForgeError.
  */
 export class DbForgeClient {
-  private readonly baseUrl: string;
-  private readonly fetcher: typeof fetch;
+  private readonly http: HttpTransport;
 
-  constructor(private readonly options: DbForgeClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.fetcher = options.fetch ?? fetch;
+  constructor(options: DbForgeClientOptions) {
+    this.http = new HttpTransport(options);
   }
+
+  // --- The gateway itself ---
 
   /** The greeting, `{message: "Praetorian DB-Forge is online."}`. */
   ping(): Promise<StatusMessageDto> {
-    return this.call('GET', '/');
+    return this.http.call('GET', '/');
   }
+
+  /** Readiness; resolves with the report whether the gateway is ready or not. */
+  async ready(): Promise<HealthCheckDto> {
+    const { body } = await this.http.send<HealthCheckDto>('GET', '/health/ready', undefined, [200, 503]);
+    return body;
+  }
+
+  // --- Databases: spawn, prune, list, describe, reconcile ---
 
   /** Spawns a database; `created` is false when it already existed (HTTP 200 rather than 201). */
   async spawn(database: string): Promise<SpawnDatabaseResponseDto & { created: boolean }> {
-    const { status, body } = await this.send<SpawnDatabaseResponseDto>('POST', `/admin/databases/spawn/${this.name(database)}`);
+    const { status, body } = await this.http.send<SpawnDatabaseResponseDto>('POST', `/admin/databases/spawn/${this.name(database)}`);
+    return { ...body, created: status === 201 };
+  }
+
+  /** Spawns a new database with the content of a SQLite file or an SQL dump (409 DATABASE_EXISTS if it exists). */
+  async spawnFromUpload(database: string, content: Uint8Array | string, kind?: UploadKind): Promise<SpawnDatabaseResponseDto & { created: boolean }> {
+    const { status, body } = await this.http.upload<SpawnDatabaseResponseDto>(`/admin/databases/spawn/${this.name(database)}`, content, uploadContentType(content, kind));
     return { ...body, created: status === 201 };
   }
 
   prune(database: string): Promise<PruneDatabaseResponseDto> {
-    return this.call('POST', `/admin/databases/prune/${this.name(database)}`);
+    return this.http.call('POST', `/admin/databases/prune/${this.name(database)}`);
   }
 
   list(): Promise<DatabaseSummaryDto[]> {
-    return this.call('GET', '/admin/databases');
+    return this.http.call('GET', '/admin/databases');
   }
 
   describe(database: string): Promise<DatabaseDetailsWithStorageDto> {
-    return this.call('GET', `/admin/databases/${this.name(database)}`);
+    return this.http.call('GET', `/admin/databases/${this.name(database)}`);
   }
 
   reconcile(): Promise<ReconcileReportDto> {
-    return this.call('POST', '/admin/reconcile');
+    return this.http.call('POST', '/admin/reconcile');
   }
 
+  // --- Trash: safe delete, undelete, purge ---
+
+  /** Safe delete: the worker goes, the data moves to the trash (undelete brings it back until it is purged). */
+  deleteDatabase(database: string): Promise<DeleteDatabaseResponseDto> {
+    return this.http.call('DELETE', `/admin/databases/${this.name(database)}`);
+  }
+
+  undelete(database: string): Promise<UndeleteDatabaseResponseDto> {
+    return this.http.call('POST', `/admin/databases/${this.name(database)}/undelete`);
+  }
+
+  /** Removes every trashed copy of the database from disk. */
+  purge(database: string): Promise<PurgeTrashResponseDto> {
+    return this.http.call('DELETE', `/admin/trash/${this.name(database)}`);
+  }
+
+  listTrash(): Promise<TrashEntryDto[]> {
+    return this.http.call('GET', '/admin/trash');
+  }
+
+  // --- SQL: statements, streamed reads, transactions ---
+
   query(database: string, sql: string, params?: SqlParams): Promise<RowsResponseDto | WriteResultDto> {
-    return this.call('POST', `/api/db/${this.name(database)}/query`, params === undefined ? { sql } : { sql, params });
+    return this.http.call('POST', `/api/db/${this.name(database)}/query`, params === undefined ? { sql } : { sql, params });
   }
 
   /**
@@ -122,69 +157,61 @@ export class DbForgeClient {
    * the connection breaks before the end.
    */
   async *streamRows(database: string, sql: string, params?: SqlParams): AsyncGenerator<Row> {
-    const body = await this.streamQuery(database, sql, params, 'ndjson');
-    const decoder = new TextDecoder();
-    let buffered = '';
-    const parse = (line: string): Row => {
-      const value = JSON.parse(line) as Row | { error: ErrorBodyDto['error'] };
-      if (line.startsWith('{"error":') && typeof value.error === 'object' && value.error !== null) {
-        const error = value.error as ErrorBodyDto['error'];
-        throw DbForgeError.fromBody(error.status, { error });
-      }
-      return value as Row;
-    };
-    try {
-      for await (const chunk of body) {
-        buffered += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffered.indexOf('\n')) !== -1) {
-          const line = buffered.slice(0, end);
-          buffered = buffered.slice(end + 1);
-          if (line) yield parse(line);
-        }
-      }
-    } catch (error) {
-      if (error instanceof DbForgeError) throw error;
-      if (buffered.startsWith('{"error":')) parse(buffered.trim());
-      throw new DbForgeError(0, 'NETWORK_ERROR', `The stream broke off: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (buffered.trim()) yield parse(buffered.trim());
+    yield* ndjsonRows(await this.streamQuery(database, sql, params, 'ndjson'));
   }
 
   /** The raw body of a read streamed as NDJSON or CSV (e.g. to pipe into a file); errors before the first row throw. */
   async streamQuery(database: string, sql: string, params: SqlParams | undefined, format: 'ndjson' | 'csv'): Promise<ReadableStream<Uint8Array>> {
     const accept = format === 'csv' ? 'text/csv' : 'application/x-ndjson';
-    const response = await this.request('POST', `/api/db/${this.name(database)}/query`, accept, this.jsonBody(params === undefined ? { sql } : { sql, params }));
-    if (!response.ok) throw await this.failure(response);
-    if (!response.body) throw new DbForgeError(response.status, 'UNEXPECTED_RESPONSE', 'The stream had no body.');
-    return response.body;
+    return this.http.stream(`/api/db/${this.name(database)}/query`, accept, params === undefined ? { sql } : { sql, params });
   }
 
   /** Several statements in one transaction; `readOnly` runs them as one consistent snapshot. */
   transaction(database: string, statements: StatementDto[], options: { readOnly?: boolean } = {}): Promise<TransactionResponseDto> {
-    return this.call('POST', `/api/db/${this.name(database)}/transaction`, options.readOnly ? { statements, read_only: true } : { statements });
+    return this.http.call('POST', `/api/db/${this.name(database)}/transaction`, options.readOnly ? { statements, read_only: true } : { statements });
   }
+
+  // --- Schema: tables, columns, indexes ---
 
   /** The schema: tables and views with columns, keys, indexes and row counts. */
   tables(database: string): Promise<TableInfoDto[]> {
-    return this.call('GET', `/api/db/${this.name(database)}/tables`);
+    return this.http.call('GET', `/api/db/${this.name(database)}/tables`);
   }
 
   table(database: string, table: string): Promise<TableInfoDto> {
-    return this.call('GET', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}`);
+    return this.http.call('GET', this.tablePath(database, table));
   }
 
   createTable(database: string, request: CreateTableRequestDto): Promise<CreateTableResponseDto> {
-    return this.call('POST', `/api/db/${this.name(database)}/tables`, request);
+    return this.http.call('POST', `/api/db/${this.name(database)}/tables`, request);
   }
 
+  /** Drops a table (or a view). */
+  deleteTable(database: string, table: string): Promise<SchemaChangeResponseDto> {
+    return this.http.call('DELETE', this.tablePath(database, table));
+  }
+
+  addIndex(database: string, table: string, request: AddIndexRequestDto): Promise<SchemaChangeResponseDto> {
+    return this.http.call('POST', `${this.tablePath(database, table)}/indexes`, request);
+  }
+
+  addColumn(database: string, table: string, column: AddColumnRequestDto): Promise<SchemaChangeResponseDto> {
+    return this.http.call('POST', `${this.tablePath(database, table)}/columns`, column);
+  }
+
+  // --- Rows: insert, upsert, read, update, delete ---
+
   insertRows(database: string, table: string, rows: Row[]): Promise<InsertRowsResponseDto> {
-    return this.call('POST', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows`, { rows });
+    return this.http.call('POST', `${this.tablePath(database, table)}/rows`, { rows });
+  }
+
+  /** Inserts rows, updating (or skipping) those that collide on `onConflict.columns`. */
+  upsertRows(database: string, table: string, rows: Row[], onConflict: OnConflictDto): Promise<InsertRowsResponseDto> {
+    return this.http.call('POST', `${this.tablePath(database, table)}/rows`, { rows, on_conflict: onConflict });
   }
 
   rows(database: string, table: string, filters: Record<string, string | number | boolean> = {}): Promise<RowsResponseDto> {
-    const search = new URLSearchParams(Object.entries(filters).map(([column, value]): [string, string] => [column, String(value)])).toString();
-    return this.call('GET', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows${search ? `?${search}` : ''}`);
+    return this.http.call('GET', this.rowsPath(database, table, filters));
   }
 
   /** Rows with operators, order and paging; follow `next_cursor` with `after` while `more` is true. */
@@ -196,70 +223,38 @@ export class DbForgeClient {
     if (options.offset !== undefined) params._offset = options.offset;
     if (options.after !== undefined) params._after = options.after;
     if (options.count !== undefined) params._count = options.count;
-    return this.call('GET', this.rowsPath(database, table, params));
+    return this.http.call('GET', this.rowsPath(database, table, params));
   }
 
   /** Sets `set` on the rows `where` matches; an empty `where` needs `all: true`. */
   updateRows(database: string, table: string, where: RowsFilters, set: Row, options: { all?: boolean } = {}): Promise<WriteRowsResponseDto> {
-    return this.call('PATCH', this.rowsPath(database, table, options.all ? { ...where, _all: true } : where), { set });
+    return this.http.call('PATCH', this.rowsPath(database, table, options.all ? { ...where, _all: true } : where), { set });
   }
 
   /** Deletes the rows `where` matches; an empty `where` needs `all: true`. */
   deleteRows(database: string, table: string, where: RowsFilters, options: { all?: boolean } = {}): Promise<WriteRowsResponseDto> {
-    return this.call('DELETE', this.rowsPath(database, table, options.all ? { ...where, _all: true } : where));
+    return this.http.call('DELETE', this.rowsPath(database, table, options.all ? { ...where, _all: true } : where));
   }
 
-  /** Inserts rows, updating (or skipping) those that collide on `onConflict.columns`. */
-  upsertRows(database: string, table: string, rows: Row[], onConflict: OnConflictDto): Promise<InsertRowsResponseDto> {
-    return this.call('POST', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows`, { rows, on_conflict: onConflict });
-  }
+  // --- Database keys ---
 
   mintKey(database: string, request: CreateApiKeyRequestDto): Promise<CreatedApiKeyDto> {
-    return this.call('POST', `/admin/databases/${this.name(database)}/keys`, request);
+    return this.http.call('POST', `/admin/databases/${this.name(database)}/keys`, request);
   }
 
   listKeys(database: string): Promise<ApiKeyDto[]> {
-    return this.call('GET', `/admin/databases/${this.name(database)}/keys`);
+    return this.http.call('GET', `/admin/databases/${this.name(database)}/keys`);
   }
 
   revokeKey(database: string, keyId: string): Promise<RevokedApiKeyDto> {
-    return this.call('DELETE', `/admin/databases/${this.name(database)}/keys/${encodeURIComponent(keyId)}`);
+    return this.http.call('DELETE', `/admin/databases/${this.name(database)}/keys/${encodeURIComponent(keyId)}`);
   }
 
-  /** Drops a table (or a view). */
-  deleteTable(database: string, table: string): Promise<SchemaChangeResponseDto> {
-    return this.call('DELETE', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}`);
-  }
-
-  addIndex(database: string, table: string, request: AddIndexRequestDto): Promise<SchemaChangeResponseDto> {
-    return this.call('POST', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/indexes`, request);
-  }
-
-  addColumn(database: string, table: string, column: AddColumnRequestDto): Promise<SchemaChangeResponseDto> {
-    return this.call('POST', `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/columns`, column);
-  }
-
-  /** Safe delete: the worker goes, the data moves to the trash (undelete brings it back until it is purged). */
-  deleteDatabase(database: string): Promise<DeleteDatabaseResponseDto> {
-    return this.call('DELETE', `/admin/databases/${this.name(database)}`);
-  }
-
-  undelete(database: string): Promise<UndeleteDatabaseResponseDto> {
-    return this.call('POST', `/admin/databases/${this.name(database)}/undelete`);
-  }
-
-  /** Removes every trashed copy of the database from disk. */
-  purge(database: string): Promise<PurgeTrashResponseDto> {
-    return this.call('DELETE', `/admin/trash/${this.name(database)}`);
-  }
-
-  listTrash(): Promise<TrashEntryDto[]> {
-    return this.call('GET', '/admin/trash');
-  }
+  // --- Backups, SQL exports, snapshots, restores ---
 
   /** A consistent copy of the database (a SQLite file), as a stream of bytes: nothing is held in memory. */
   backupStream(database: string): Promise<ReadableStream<Uint8Array>> {
-    return this.download(`/admin/databases/${this.name(database)}/backup`);
+    return this.http.download(`/admin/databases/${this.name(database)}/backup`);
   }
 
   /** A consistent copy of the database (a SQLite file), in memory. */
@@ -269,7 +264,7 @@ export class DbForgeClient {
 
   /** An SQL script that recreates the database, as a stream of UTF-8 bytes. */
   exportSqlStream(database: string): Promise<ReadableStream<Uint8Array>> {
-    return this.download(`/admin/databases/${this.name(database)}/export?format=sql`);
+    return this.http.download(`/admin/databases/${this.name(database)}/export?format=sql`);
   }
 
   /** An SQL script that recreates the database. */
@@ -278,39 +273,21 @@ export class DbForgeClient {
   }
 
   createSnapshot(database: string): Promise<SnapshotDto> {
-    return this.call('POST', `/admin/databases/${this.name(database)}/snapshots`);
+    return this.http.call('POST', `/admin/databases/${this.name(database)}/snapshots`);
   }
 
   /** Snapshots, newest first. */
   listSnapshots(database: string): Promise<SnapshotDto[]> {
-    return this.call('GET', `/admin/databases/${this.name(database)}/snapshots`);
+    return this.http.call('GET', `/admin/databases/${this.name(database)}/snapshots`);
   }
 
   /** One snapshot's SQLite file, as a stream of bytes. */
   snapshotStream(database: string, snapshotId: string): Promise<ReadableStream<Uint8Array>> {
-    return this.download(`/admin/databases/${this.name(database)}/snapshots/${encodeURIComponent(snapshotId)}`);
+    return this.http.download(`/admin/databases/${this.name(database)}/snapshots/${encodeURIComponent(snapshotId)}`);
   }
 
   async deleteSnapshot(database: string, snapshotId: string): Promise<void> {
-    await this.send('DELETE', `/admin/databases/${this.name(database)}/snapshots/${encodeURIComponent(snapshotId)}`);
-  }
-
-  /** Readiness; resolves with the report whether the gateway is ready or not. */
-  async ready(): Promise<HealthCheckDto> {
-    const { body } = await this.send<HealthCheckDto>('GET', '/health/ready', undefined, [200, 503]);
-    return body;
-  }
-
-  private rowsPath(database: string, table: string, params: RowsFilters): string {
-    const search = new URLSearchParams(Object.entries(params).map(([name, value]): [string, string] => [name, Array.isArray(value) ? value.join(',') : String(value)])).toString();
-    return `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}/rows${search ? `?${search}` : ''}`;
-  }
-
-  /** A GET whose success body is a file: its stream; a failure still throws the DbForgeError of its JSON body. */
-  private async download(path: string): Promise<ReadableStream<Uint8Array>> {
-    const response = await this.request('GET', path, '*/*');
-    if (response.ok && response.body) return response.body;
-    throw await this.failure(response);
+    await this.http.send('DELETE', `/admin/databases/${this.name(database)}/snapshots/${encodeURIComponent(snapshotId)}`);
   }
 
   /**
@@ -318,68 +295,28 @@ export class DbForgeClient {
    * the replaced version becomes the `previous_snapshot`). `kind` defaults to `sql` for a string, `file` otherwise.
    */
   restore(database: string, content: Uint8Array | string, kind?: UploadKind): Promise<RestoreDatabaseResponseDto> {
-    return this.upload(`/admin/databases/${this.name(database)}/restore`, content, kind).then(({ body }) => body as RestoreDatabaseResponseDto);
-  }
-
-  /** Spawns a new database with the content of a SQLite file or an SQL dump (409 DATABASE_EXISTS if it exists). */
-  async spawnFromUpload(database: string, content: Uint8Array | string, kind?: UploadKind): Promise<SpawnDatabaseResponseDto & { created: boolean }> {
-    const { status, body } = await this.upload(`/admin/databases/spawn/${this.name(database)}`, content, kind);
-    return { ...(body as SpawnDatabaseResponseDto), created: status === 201 };
+    const contentType = uploadContentType(content, kind);
+    return this.http.upload<RestoreDatabaseResponseDto>(`/admin/databases/${this.name(database)}/restore`, content, contentType).then(({ body }) => body);
   }
 
   /** Replaces the database's content with one of its snapshots. */
   restoreSnapshot(database: string, snapshotId: string): Promise<RestoreDatabaseResponseDto> {
-    return this.call('POST', `/admin/databases/${this.name(database)}/snapshots/${encodeURIComponent(snapshotId)}/restore`);
+    return this.http.call('POST', `/admin/databases/${this.name(database)}/snapshots/${encodeURIComponent(snapshotId)}/restore`);
   }
+
+  // --- Paths: names are URL-encoded, whatever characters they hold ---
 
   private name(database: string): string {
     return encodeURIComponent(database);
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return (await this.send<T>(method, path, body)).body;
+  private tablePath(database: string, table: string): string {
+    return `/api/db/${this.name(database)}/tables/${encodeURIComponent(table)}`;
   }
 
-  private async send<T>(method: string, path: string, body?: unknown, accepted?: number[]): Promise<{ status: number; body: T }> {
-    const response = await this.request(method, path, 'application/json', body === undefined ? undefined : this.jsonBody(body));
-    if (response.ok || accepted?.includes(response.status)) return { status: response.status, body: (await this.json(response)) as T };
-    throw await this.failure(response);
-  }
-
-  /** One HTTP exchange with the key and `Accept` set; only the network failing throws here. */
-  private async request(method: string, path: string, accept: string, payload?: { body: string | Uint8Array; contentType: string }): Promise<Response> {
-    const headers: Record<string, string> = { Accept: accept };
-    if (payload) headers['Content-Type'] = payload.contentType;
-    if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
-    try {
-      return await this.fetcher(this.baseUrl + path, { method, headers, body: payload?.body });
-    } catch (error) {
-      throw new DbForgeError(0, 'NETWORK_ERROR', `Cannot reach ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  private jsonBody(body: unknown): { body: string; contentType: string } {
-    return { body: JSON.stringify(body), contentType: 'application/json' };
-  }
-
-  private async json(response: Response): Promise<unknown> {
-    const text = await response.text();
-    try {
-      return text ? JSON.parse(text) : undefined;
-    } catch {
-      throw new DbForgeError(response.status, 'UNEXPECTED_RESPONSE', `Not JSON (HTTP ${response.status}): ${text.slice(0, 200)}`);
-    }
-  }
-
-  private async failure(response: Response): Promise<DbForgeError> {
-    return DbForgeError.fromBody(response.status, await this.json(response));
-  }
-
-  /** POSTs a raw upload (not JSON); the answer is read as `send` reads it. */
-  private async upload(path: string, content: Uint8Array | string, kind?: UploadKind): Promise<{ status: number; body: unknown }> {
-    const contentType = UPLOAD_CONTENT_TYPES[kind ?? (typeof content === 'string' ? 'sql' : 'file')];
-    const response = await this.request('POST', path, 'application/json', { body: content, contentType });
-    if (response.ok) return { status: response.status, body: await this.json(response) };
-    throw await this.failure(response);
+  /** The rows of a table, with the filters and `_` parameters as the query string (arrays comma-joined). */
+  private rowsPath(database: string, table: string, params: RowsFilters): string {
+    const search = new URLSearchParams(Object.entries(params).map(([name, value]): [string, string] => [name, Array.isArray(value) ? value.join(',') : String(value)])).toString();
+    return `${this.tablePath(database, table)}/rows${search ? `?${search}` : ''}`;
   }
 }
