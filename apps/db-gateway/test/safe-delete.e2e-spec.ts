@@ -1,9 +1,22 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DatabaseTrash } from '../src/orchestrator/database-trash';
-import { TestGateway, expectError, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
+import { Clock } from '../src/common/clock';
+import { TestGateway, expectError, makeDataDir, removeDataDir, startGateway, until } from './support/test-gateway';
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
+
+/** Real time until `set`, then the time it was set to; counts how often it is read. */
+class SettableClock extends Clock {
+  reads = 0;
+  private fixed?: Date;
+  set(at: Date): void {
+    this.fixed = at;
+  }
+  now(): Date {
+    this.reads++;
+    return this.fixed ?? new Date();
+  }
+}
 
 describe('safe delete, undelete, trash and purge', () => {
   let gateway: TestGateway;
@@ -116,13 +129,27 @@ describe('safe delete, undelete, trash and purge', () => {
   });
 
   it('sweeps copies whose retention has ended, and only those', async () => {
-    await gateway.http.post('/admin/databases/spawn/swept').expect(201);
-    const deleted = await gateway.http.delete('/admin/databases/swept').expect(200);
-    const sweeper = gateway.app.get(DatabaseTrash);
-    expect(await sweeper.sweep(new Date(new Date(deleted.body.purge_after).getTime() - 1000))).not.toContain(deleted.body.trash_id);
-    expect(await exists(join(dataDir, '.dbforge', 'trash', deleted.body.trash_id))).toBe(true);
-    expect(await sweeper.sweep(new Date(deleted.body.purge_after))).toContain(deleted.body.trash_id);
-    expect(await exists(join(dataDir, '.dbforge', 'trash', deleted.body.trash_id))).toBe(false);
+    // A gateway of its own: its clock stands still where the test sets it, and its sweeper runs every 20 ms.
+    const clock = new SettableClock();
+    const ownDir = await makeDataDir();
+    const own = await startGateway(ownDir, { DBFORGE_TRASH_SWEEP_INTERVAL_MS: '20' }, { overrides: [{ provide: Clock, useValue: clock }] });
+    try {
+      await own.http.post('/admin/databases/spawn/swept').expect(201);
+      const deleted = await own.http.delete('/admin/databases/swept').expect(200);
+      const copy = join(ownDir, '.dbforge', 'trash', deleted.body.trash_id);
+
+      clock.set(new Date(new Date(deleted.body.purge_after).getTime() - 1000));
+      const reads = clock.reads;
+      await until(() => clock.reads >= reads + 3); // three sweeps have read the time since
+      expect(await exists(copy)).toBe(true);
+
+      clock.set(new Date(deleted.body.purge_after));
+      await until(async () => !(await exists(copy)));
+      expect(await exists(copy)).toBe(false);
+    } finally {
+      await own.close();
+      await removeDataDir(ownDir);
+    }
   });
 
   it('keeps the deleted state across a restart', async () => {

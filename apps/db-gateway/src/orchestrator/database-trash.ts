@@ -140,8 +140,12 @@ export class DatabaseTrash implements OnApplicationBootstrap, OnApplicationShutd
     return entries.sort((a, b) => a.deleted_at.localeCompare(b.deleted_at) || a.trash_id.localeCompare(b.trash_id));
   }
 
-  /** Purges the copies whose retention ended by `now`; returns their ids. Runs every DBFORGE_TRASH_SWEEP_INTERVAL_MS. */
-  async sweep(now: Date = this.clock.now()): Promise<string[]> {
+  /**
+   * Purges the copies whose retention ended by the clock's now. Runs at start-up and then every
+   * DBFORGE_TRASH_SWEEP_INTERVAL_MS, nowhere else: a test sets the Clock and waits for the timer.
+   */
+  private async sweep(): Promise<void> {
+    const now = this.clock.now();
     const purged: string[] = [];
     for (const entry of await this.list()) {
       if (new Date(entry.purge_after).getTime() > now.getTime()) continue;
@@ -149,7 +153,6 @@ export class DatabaseTrash implements OnApplicationBootstrap, OnApplicationShutd
       purged.push(entry.trash_id);
     }
     if (purged.length > 0) this.logger.log(`Trash sweep purged ${purged.join(', ')}.`);
-    return purged;
   }
 
   /** Moves the snapshots that travelled with a trashed copy back to their place (file by file, should some exist there). */
