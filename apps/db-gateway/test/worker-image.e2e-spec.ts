@@ -44,7 +44,7 @@ describeWithDocker('the worker image on a first run (real engine)', () => {
     const database = uniqueName('noimage');
     used.push(database);
     const refused = expectError((await gateway.http.post(`/admin/databases/spawn/${database}`).expect(502)).body, 502, 'RUNTIME_FAILURE');
-    expect(refused.detail).toContain(`the worker image ${image} is missing (build it with \`npm run worker-image\``);
+    expect(refused.detail).toContain(`No such image: ${image}. The worker image is missing: build it with \`npm run worker-image\``);
     expect((await gateway.http.get('/admin/databases').expect(200)).body).toEqual([]);
   });
 

@@ -191,7 +191,8 @@ export class DockerRuntime extends ContainerRuntime implements OnModuleDestroy {
       await this.docker.createContainer(workerCreateOptions(this.config, database));
     } catch (error) {
       if (isDockerNotFound(error)) {
-        throw new DomainError(ErrorCode.RUNTIME_FAILURE, `Docker engine could not create the worker of '${database}': the worker image ${this.config.workerImage} is missing (${WORKER_IMAGE_HINT}).`);
+        const reason = (error as { json?: { message?: string } }).json?.message ?? `No such image: ${this.config.workerImage}`;
+        throw new DomainError(ErrorCode.RUNTIME_FAILURE, `Docker engine could not create the worker of '${database}': ${reason}. The worker image is missing: ${WORKER_IMAGE_HINT}.`);
       }
       throw translateDockerError(error, `create the worker of '${database}'`);
     }
