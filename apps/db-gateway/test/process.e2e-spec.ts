@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -274,5 +274,38 @@ describe('the compiled gateway process', () => {
         taken.close();
       }
     });
+  });
+
+  describe('npm start', () => {
+    const repo = resolve(__dirname, '../../..');
+
+    it('starts the current build without rebuilding it, and stops the gateway when it is stopped', async () => {
+      // Never rebuild under a running suite (other suites use dist/): `npm test` has just built it.
+      const check = spawnSync(process.execPath, [join(repo, 'infra/scripts/build-if-stale.js'), '--check'], { encoding: 'utf8' });
+      expect({ status: check.status, stdout: check.stdout }).toEqual({ status: 0, stdout: expect.stringContaining('The build is current') });
+      const port = await freePort();
+      const npm = spawn('npm', ['start'], { cwd: repo, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolveExit) => npm.on('exit', (code) => resolveExit(code)));
+      try {
+        const ready = await waitFor(`http://127.0.0.1:${port}/health/live`, 30_000);
+        expect(ready.status).toBe(200);
+        expect(output).toContain('The build is current');
+        expect(output).not.toContain('nest build');
+      } finally {
+        npm.kill('SIGTERM');
+      }
+      await exited;
+      // The gateway itself is gone, not orphaned behind the stopped npm.
+      const deadline = Date.now() + 10_000;
+      let stillUp = true;
+      while (stillUp && Date.now() < deadline) {
+        stillUp = await fetch(`http://127.0.0.1:${port}/health/live`).then(() => true, () => false);
+        if (stillUp) await new Promise((wait) => setTimeout(wait, 200));
+      }
+      expect(stillUp).toBe(false);
+    }, 60_000);
   });
 });
