@@ -13,6 +13,8 @@ COPY libs ./libs
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# HOST=0.0.0.0 (every interface of the container) needs DBFORGE_ADMIN_KEY, or DBFORGE_OPEN=true for
+# keyless access: `docker run -e DBFORGE_ADMIN_KEY=<secret> ...`. Without either the gateway refuses to start.
 ENV NODE_ENV=production \
     PORT=8000 \
     HOST=0.0.0.0 \

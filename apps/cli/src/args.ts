@@ -47,8 +47,8 @@ export function need(values: string[], count: number, usage: string): string[] {
 export function parseJson<T>(text: string, what: string): T {
   try {
     return JSON.parse(text) as T;
-  } catch {
-    throw new UsageError(`${what} is not valid JSON`);
+  } catch (error) {
+    throw new UsageError(`Could not read ${what}: not valid JSON (${(error as Error).message}).`);
   }
 }
 

@@ -1,5 +1,7 @@
 import { DbForgeClient, DbForgeError } from '@dbforge/client';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { editDistance } from './edit-distance';
 import { Parsed, UsageError, parse } from './args';
 import { CliIo, Command, CommandContext, Usage } from './command';
 import * as backups from './commands/backup.commands';
@@ -59,15 +61,45 @@ function helpLines({ synopsis, summary = [] }: Usage): string[] {
   return lines.map((line) => `  ${line}`);
 }
 
+/** The version of DB-Forge this CLI belongs to (the root package.json, three folders above dist/apps/cli/src). */
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '../../../../package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+
+/** The command `name` was probably meant to be, if one is close enough. */
+function nearestCommand(name: string): string | undefined {
+  const [best] = [...new Set(['help', ...COMMANDS.map((command) => command.name)])]
+    .map((candidate) => ({ candidate, cost: editDistance(name, candidate) }))
+    .sort((a, b) => a.cost - b.cost);
+  return best && best.cost <= Math.max(2, Math.floor(name.length / 3)) ? best.candidate : undefined;
+}
+
+/** The help of one command: every form of it (insert has two entries). */
+function commandHelp(name: string): string | undefined {
+  const forms = COMMANDS.filter((command) => command.name === name).flatMap((command) => command.usage.flatMap(helpLines));
+  return forms.length === 0 ? undefined : `Usage: dbforge [--url URL] [--key KEY] [--json] ${name} ...\n\n${forms.join('\n')}\n`;
+}
+
 const USAGE = `dbforge — the DB-Forge command line
 
 Usage: dbforge [--url URL] [--key KEY] [--json] <command> ...
+       dbforge help <command>    dbforge <command> --help    dbforge --version
 
 ${COMMANDS.flatMap((command) => command.usage.flatMap(helpLines)).join('\n')}
 
 The gateway URL comes from --url or DBFORGE_URL (default http://localhost:8000), the key from --key
 or DBFORGE_KEY. Errors print the server's message and exit with status 1 (2 for usage errors).
 `;
+
+function unknownCommand(name: string): string {
+  const nearest = nearestCommand(name);
+  return `unknown command "${name}"${nearest ? `; did you mean "${nearest}"?` : ''} (dbforge --help lists them)`;
+}
 
 /** Runs one CLI invocation; returns the exit status. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -80,7 +112,21 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const { positional, flags } = parsed;
   const [name, ...args] = positional;
-  if (!name || flags.has('help')) {
+  if (flags.has('version')) {
+    io.stdout(`dbforge ${version()}\n`);
+    return 0;
+  }
+  const helpOf = name === 'help' ? args[0] : flags.has('help') ? name : undefined;
+  if (helpOf !== undefined) {
+    const help = commandHelp(helpOf);
+    if (help) {
+      io.stdout(help);
+      return 0;
+    }
+    io.stderr(`${unknownCommand(helpOf)}\n`);
+    return 2;
+  }
+  if (!name || name === 'help' || flags.has('help')) {
     io.stdout(USAGE);
     return name || flags.has('help') ? 0 : 2;
   }
@@ -107,12 +153,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     // The first entry of a name wins: `insert`'s second entry only gives its upsert form a place in the help.
     const command = COMMANDS.find((entry) => entry.name === name);
-    if (!command) throw new UsageError(`unknown command "${name}"; dbforge --help lists them`);
+    if (!command) throw new UsageError(unknownCommand(name));
     return await command.run(context);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`${error.message}\n`);
       return 2;
+    }
+    if (error instanceof DbForgeError && error.code === 'NETWORK_ERROR' && !json) {
+      io.stderr(`${error.message}: is the gateway running there? Give its address with --url or DBFORGE_URL.\n`);
+      return 1;
     }
     if (error instanceof DbForgeError) {
       io.stderr(json ? `${JSON.stringify({ status: error.status, code: error.code, detail: error.message })}\n` : `Error ${error.status} ${error.code}: ${error.message}\n`);

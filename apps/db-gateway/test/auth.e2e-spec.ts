@@ -192,12 +192,25 @@ describe('access control with DBFORGE_ADMIN_KEY set', () => {
 });
 
 describe('open mode (no DBFORGE_ADMIN_KEY), as v1', () => {
+  it('with DBFORGE_OPEN=true says in readiness that anyone who reaches it may call', async () => {
+    const gateway = await startGateway(await makeDataDir(), { DBFORGE_OPEN: 'true' });
+    try {
+      await gateway.http.post('/admin/databases/spawn/anyone').expect(201);
+      const ready = await gateway.http.get('/health/ready').expect(200);
+      expect(ready.body.info.auth.detail).toBe('open: DBFORGE_OPEN=true, every endpoint is open to anyone who can reach it');
+    } finally {
+      await gateway.close();
+      await removeDataDir(gateway.dataDir);
+    }
+  });
+
+
   it('lets every call through and says so in readiness', async () => {
     const gateway = await startGateway(await makeDataDir());
     try {
       await gateway.http.get('/admin/databases').expect(200);
       const ready = await gateway.http.get('/health/ready').expect(200);
-      expect(ready.body.info.auth.detail).toMatch(/^open: DBFORGE_ADMIN_KEY is not set/);
+      expect(ready.body.info.auth.detail).toMatch(/^open to this machine only: DBFORGE_ADMIN_KEY is not set/);
     } finally {
       await gateway.close();
       await removeDataDir(gateway.dataDir);

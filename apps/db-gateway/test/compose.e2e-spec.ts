@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_DEFAULTS, loadGatewayConfig } from '../src/config/load-gateway-config';
 import { describeWhen } from './support/docker-engine';
@@ -33,12 +33,19 @@ function composeStatus(): { available: boolean; reason: string } {
 }
 
 /** `docker-compose config` as a user on a host at /srv/dbforge would run it. */
-function composeConfig(file: string): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync('docker-compose', ['-f', file, 'config'], {
+/** `docker-compose config` with `env` as the variables a `.env` file (or the shell) gives it. */
+function composeConfig(file: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync('docker-compose', ['-f', file, '--project-directory', dirname(file), 'config'], {
     encoding: 'utf8',
     cwd: repo,
-    env: { PATH: process.env.PATH ?? '', PWD: '/srv/dbforge', DOCKER_GID: '998' },
+    env: { PATH: process.env.PATH ?? '', PWD: '/srv/dbforge', DOCKER_GID: '998', ...env },
   });
+}
+
+function gatewayEnvironment(env: Record<string, string>): Record<string, string> {
+  const result = composeConfig(join(repo, 'docker-compose.yml'), env);
+  expect(result.status).toBe(0);
+  return (parse(result.stdout) as { services: Record<string, ComposeService> }).services['db-gateway'].environment ?? {};
 }
 
 describeWhen(composeStatus(), 'the compose stack (docker-compose config)', () => {
@@ -63,12 +70,21 @@ describeWhen(composeStatus(), 'the compose stack (docker-compose config)', () =>
     }
   });
 
-  it('gives the gateway an environment its config accepts, on the Docker runtime', () => {
-    const env = gateway.environment ?? {};
+  it('gives the gateway an environment its config accepts, on the Docker runtime, with the key from .env', () => {
+    const env = gatewayEnvironment({ DBFORGE_ADMIN_KEY: 'compose-admin-key-0123456789' });
     for (const name of Object.keys(env)) expect(Object.keys(CONFIG_DEFAULTS)).toContain(name);
     const config = loadGatewayConfig(env);
     expect(config.runtime).toBe('docker');
     expect(config.port).toBe(8000);
+    expect(config.adminKey).toBe('compose-admin-key-0123456789');
+  });
+
+  it('refuses to serve all interfaces with neither a key nor DBFORGE_OPEN=true, and serves keyless with it', () => {
+    expect(() => loadGatewayConfig(gateway.environment ?? {})).toThrow(/HOST="0.0.0.0" is reachable from other machines[\s\S]*DBFORGE_ADMIN_KEY[\s\S]*DBFORGE_OPEN=true/);
+    expect(loadGatewayConfig(gatewayEnvironment({ DBFORGE_OPEN: 'true' }))).toMatchObject({ open: true, adminKey: undefined });
+    const example = readFileSync(join(repo, '.env.example'), 'utf8');
+    expect(example).toMatch(/^DBFORGE_ADMIN_KEY=$/m);
+    expect(example).toMatch(/^# DBFORGE_OPEN=true$/m);
   });
 
   it('mounts ./db-data at the data directory and tells the gateway the host path of it', () => {

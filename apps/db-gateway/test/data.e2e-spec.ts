@@ -26,6 +26,46 @@ describe('data API (v1 contract)', () => {
     await removeDataDir(gateway.dataDir);
   });
 
+  describe("v1's order of checks", () => {
+    // Bodies that fail validation; on a database that does not exist v1 answered 404 before looking at them.
+    const invalid: [string, string, object][] = [
+      ['post', 'query', {}],
+      ['post', 'query', { sql: 42 }],
+      ['post', 'transaction', { statements: 'not a list' }],
+      ['post', 'tables', { table_name: 'ok', columns: [] }],
+      ['post', 'tables/users/rows', { rows: 'not a list' }],
+      ['patch', 'tables/users/rows?id=1', { set: 'nothing' }],
+      ['post', 'tables/users/columns', { name: '' }],
+      ['post', 'tables/users/indexes', { columns: [] }],
+    ];
+
+    it.each(invalid)('answers %s %s with 404 on a missing database before validating the body', async (method, path, body) => {
+      const missing = await gateway.http[method as 'post' | 'patch'](`/api/db/no_such_db/${path}`).send(body).expect(404);
+      expect(expectError(missing.body, 404, 'DATABASE_NOT_FOUND').detail).toBe('Database not found.');
+    });
+
+    it.each(invalid)('still answers %s %s with 400 on a database that exists', async (method, path, body) => {
+      const refused = await gateway.http[method as 'post' | 'patch'](`/api/db/shop/${path}`).send(body);
+      expect(refused.status).toBe(400);
+    });
+
+    it('answers the reads and deletes of a missing database with 404 too', async () => {
+      for (const request of [
+        gateway.http.get('/api/db/no_such_db/tables'),
+        gateway.http.get('/api/db/no_such_db/tables/users'),
+        gateway.http.get('/api/db/no_such_db/tables/users/rows?bad__op=1'),
+        gateway.http.delete('/api/db/no_such_db/tables/users/rows'),
+        gateway.http.delete('/api/db/no_such_db/tables/users'),
+      ]) {
+        expectError((await request.expect(404)).body, 404, 'DATABASE_NOT_FOUND');
+      }
+    });
+
+    it('keeps a malformed name a 400', async () => {
+      expectError((await gateway.http.post('/api/db/.hidden/query').send({ sql: 'SELECT 1' }).expect(400)).body, 400, 'INVALID_DATABASE_NAME');
+    });
+  });
+
   describe('POST /api/db/{db}/query', () => {
     it('returns rows of a SELECT with positional parameters', async () => {
       const response = await query('SELECT name, age FROM users WHERE age > ? ORDER BY id', [30]).expect(200);

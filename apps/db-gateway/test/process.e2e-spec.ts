@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -206,5 +206,106 @@ describe('the compiled gateway process', () => {
     expect(slow).toMatchObject({ database: 'logs', kind: 'read', sql: expect.stringContaining('WITH RECURSIVE'), request_id: 'log-trace-1' });
     expect(gateway.output()).not.toContain(secret);
     expect(gateway.output()).not.toContain(adminKey);
+  });
+
+  describe('safe by default', () => {
+    it('refuses to listen on an address other machines reach without a key, naming both ways out and nothing else', async () => {
+      // Refused before anything listens: no socket is ever opened on 0.0.0.0.
+      const gateway = run({ HOST: '0.0.0.0', DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded' });
+      expect(await gateway.exited).toEqual({ code: 1, signal: null });
+      const output = gateway.output();
+      expect(output).toContain('DB-Forge failed to start');
+      expect(output).toContain('HOST="0.0.0.0" is reachable from other machines');
+      expect(output).toContain('Set DBFORGE_ADMIN_KEY');
+      expect(output).toContain('DBFORGE_OPEN=true');
+      expect(output).not.toMatch(/^\s+at /m); // the reasons, not a stack trace
+      expect(output).not.toContain('Nest application');
+    });
+
+    it('listens on 127.0.0.1 by default, keyless for this machine only, and says so once at start-up', async () => {
+      const port = await freePort();
+      const gateway = run({ PORT: String(port), DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded' });
+      try {
+        const ready = await waitFor(`http://127.0.0.1:${port}/health/ready`, 15_000);
+        const body = (await ready.json()) as { details: { auth: { detail: string } } };
+        expect(body.details.auth.detail).toBe('open to this machine only: DBFORGE_ADMIN_KEY is not set and HOST=127.0.0.1 is a loopback address');
+      } finally {
+        gateway.child.kill('SIGTERM');
+        await gateway.exited;
+      }
+      const lines = gateway.output().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string; context?: string });
+      const summary = lines.filter((line) => line.context === 'Bootstrap');
+      expect(summary).toHaveLength(1);
+      expect(summary[0].msg).toBe(
+        `DB-Forge listening on http://127.0.0.1:${port} | Runtime: embedded (DBFORGE_RUNTIME=embedded; databases are held by the gateway, no containers) | ` +
+          `data: ${dataDir} | auth: open to this machine only: DBFORGE_ADMIN_KEY is not set and HOST=127.0.0.1 is a loopback address | ` +
+          `API explorer: http://127.0.0.1:${port}/docs, readiness: http://127.0.0.1:${port}/health/ready`,
+      );
+      // Nest's line per module and per route is debug, not info.
+      const info = lines.filter((line) => line.level >= 30);
+      expect(info.filter((line) => /Mapped \{|dependencies initialized/.test(line.msg))).toEqual([]);
+      expect(info.length).toBeLessThanOrEqual(3);
+    });
+
+    it('with DBFORGE_OPEN=true serves everyone without a key, warns at start-up and shows it in readiness', async () => {
+      const port = await freePort();
+      const gateway = run({ PORT: String(port), HOST: '127.0.0.1', DBFORGE_OPEN: 'true', DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded' });
+      try {
+        const ready = await waitFor(`http://127.0.0.1:${port}/health/ready`, 15_000);
+        const body = (await ready.json()) as { details: { auth: { detail: string } } };
+        expect(body.details.auth.detail).toBe('open: DBFORGE_OPEN=true, every endpoint is open to anyone who can reach it');
+        expect((await fetch(`http://127.0.0.1:${port}/admin/databases/spawn/open_db`, { method: 'POST' })).status).toBe(201);
+      } finally {
+        gateway.child.kill('SIGTERM');
+        await gateway.exited;
+      }
+      const warning = gateway.output().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string }).find((line) => line.level === 40);
+      expect(warning?.msg).toMatch(/^DBFORGE_OPEN=true: the gateway is OPEN on 127.0.0.1/);
+    });
+
+    it('says which variable to change when its port is taken', async () => {
+      const taken = createServer();
+      const port = await new Promise<number>((resolvePort) => taken.listen(0, '127.0.0.1', () => resolvePort((taken.address() as { port: number }).port)));
+      try {
+        const gateway = run({ PORT: String(port), DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded' });
+        expect(await gateway.exited).toEqual({ code: 1, signal: null });
+        expect(gateway.output()).toContain(`DB-Forge failed to start: port ${port} on 127.0.0.1 is in use by another program: set PORT to a free port`);
+      } finally {
+        taken.close();
+      }
+    });
+  });
+
+  describe('npm start', () => {
+    const repo = resolve(__dirname, '../../..');
+
+    it('starts the current build without rebuilding it, and stops the gateway when it is stopped', async () => {
+      // Never rebuild under a running suite (other suites use dist/): `npm test` has just built it.
+      const check = spawnSync(process.execPath, [join(repo, 'infra/scripts/build-if-stale.js'), '--check'], { encoding: 'utf8' });
+      expect({ status: check.status, stdout: check.stdout }).toEqual({ status: 0, stdout: expect.stringContaining('The build is current') });
+      const port = await freePort();
+      const npm = spawn('npm', ['start'], { cwd: repo, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolveExit) => npm.on('exit', (code) => resolveExit(code)));
+      try {
+        const ready = await waitFor(`http://127.0.0.1:${port}/health/live`, 30_000);
+        expect(ready.status).toBe(200);
+        expect(output).toContain('The build is current');
+        expect(output).not.toContain('nest build');
+      } finally {
+        npm.kill('SIGTERM');
+      }
+      await exited;
+      // The gateway itself is gone, not orphaned behind the stopped npm.
+      const deadline = Date.now() + 10_000;
+      let stillUp = true;
+      while (stillUp && Date.now() < deadline) {
+        stillUp = await fetch(`http://127.0.0.1:${port}/health/live`).then(() => true, () => false);
+        if (stillUp) await new Promise((wait) => setTimeout(wait, 200));
+      }
+      expect(stillUp).toBe(false);
+    }, 60_000);
   });
 });

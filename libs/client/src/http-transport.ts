@@ -71,7 +71,10 @@ export class HttpTransport {
     try {
       return await this.fetcher(this.baseUrl + path, { method, headers, body: payload?.body });
     } catch (error) {
-      throw new DbForgeError(0, 'NETWORK_ERROR', `Cannot reach ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`);
+      // fetch() says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, ...) is its cause.
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+      throw new DbForgeError(0, 'NETWORK_ERROR', `Cannot reach ${this.baseUrl} (${reason})`);
     }
   }
 

@@ -1,7 +1,7 @@
 import { Row } from '@dbforge/contracts';
 import { UsageError, need, parseJson } from '../args';
 import { Command } from '../command';
-import { formatTable } from '../table';
+import { formatRows, rowCount } from '../table';
 
 /** `column=value` arguments (or v1-style `a=1&b=2`) as rows filters; operators and `_` parameters pass through. */
 function filtersOf(filters: string[]): Record<string, string> {
@@ -56,7 +56,7 @@ export const rows: Command = {
     print(
       result,
       () =>
-        `${formatTable(result.data)}\n(${result.rows_affected} row${result.rows_affected === 1 ? '' : 's'}${result.matched === undefined ? '' : ` of ${result.matched}`})` +
+        formatRows(result.data, `${rowCount(result.rows_affected)}${result.matched === undefined ? '' : ` of ${result.matched}`}`) +
         (result.next_cursor ? `\nmore: _after=${result.next_cursor}` : ''),
     );
     return 0;

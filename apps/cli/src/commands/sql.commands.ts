@@ -2,7 +2,7 @@ import { DbForgeError, hasRows } from '@dbforge/client';
 import { SqlParams, StatementDto } from '@dbforge/contracts';
 import { UsageError, need, parseJson } from '../args';
 import { Command } from '../command';
-import { formatTable } from '../table';
+import { formatRows, rowCount } from '../table';
 
 export const query: Command = {
   name: 'query',
@@ -31,7 +31,7 @@ export const query: Command = {
     const result = await client.query(db, sql.trim(), params);
     print(result, () =>
       hasRows(result)
-        ? `${formatTable(result.data)}\n(${result.rows_affected} row${result.rows_affected === 1 ? '' : 's'}${result.truncated ? `; ${result.message}` : ''})`
+        ? formatRows(result.data, `${rowCount(result.rows_affected)}${result.truncated ? `; ${result.message}` : ''}`)
         : `${result.message} rows_affected=${result.rows_affected} last_insert_id=${result.last_insert_id}`,
     );
     return 0;
@@ -47,7 +47,7 @@ export const transaction: Command = {
     const result = await client.transaction(db, statements, { readOnly: flags.has('read-only') });
     print(result, () =>
       result.results
-        .map((item, index) => `#${index + 1} ${hasRows(item) ? `${formatTable(item.data)}\n(${item.rows_affected} rows)` : `${item.message} rows_affected=${item.rows_affected}`}`)
+        .map((item, index) => `#${index + 1} ${hasRows(item) ? formatRows(item.data, rowCount(item.rows_affected)) : `${item.message} rows_affected=${item.rows_affected}`}`)
         .join('\n'),
     );
     return 0;

@@ -2,12 +2,14 @@ import { ColumnDefinitionDto } from '@dbforge/contracts';
 import { readFileSync } from 'node:fs';
 import { UsageError, need, parseJson } from '../args';
 import { Command } from '../command';
+import { checkColumnType } from '../column-types';
 import { formatTable } from '../table';
 
 /** `name:TYPE[:pk][:notnull]`, as create-table and add-column take a column. */
-function column(spec: string): ColumnDefinitionDto {
+function column(spec: string, anyType: boolean): ColumnDefinitionDto {
   const [name, type, ...options] = spec.split(':');
   if (!name || !type) throw new UsageError(`column "${spec}" must be name:TYPE[:pk][:notnull]`);
+  if (!anyType) checkColumnType(type, `column "${spec}"`);
   return { name, type, primary_key: options.includes('pk') || undefined, not_null: options.includes('notnull') || undefined };
 }
 
@@ -29,7 +31,7 @@ export const tables: Command = {
 export const createTable: Command = {
   name: 'create-table',
   usage: [
-    { synopsis: 'create-table <db> <table> <name:TYPE[:pk][:notnull]>...' },
+    { synopsis: 'create-table <db> <table> <name:TYPE[:pk][:notnull]>... [--any-type]' },
     { synopsis: 'create-table <db> <table> --file F', summary: ['columns (or a whole v1 request body) from a JSON file'] },
   ],
   async run({ args, flags, client, print }) {
@@ -40,8 +42,9 @@ export const createTable: Command = {
       // v1's client.sh took a JSON file: the whole request body, or just the columns.
       const body = parseJson<{ columns?: ColumnDefinitionDto[] } | ColumnDefinitionDto[]>(readFileSync(file, 'utf8'), file);
       definitions = Array.isArray(body) ? body : body.columns ?? [];
+      if (!flags.has('any-type')) for (const definition of definitions) checkColumnType(definition.type, `column "${definition.name}" in ${file}`);
     } else {
-      definitions = need(columns, 1, 'create-table <db> <table> <name:TYPE[:pk][:notnull]>...').map(column);
+      definitions = need(columns, 1, 'create-table <db> <table> <name:TYPE[:pk][:notnull]>...').map((spec) => column(spec, flags.has('any-type')));
     }
     const result = await client.createTable(db, { table_name: table, columns: definitions });
     print(result, () => result.message);
@@ -78,7 +81,7 @@ export const addColumn: Command = {
   async run({ args, flags, client, print }) {
     const [db, table, spec] = need(args, 3, 'add-column <db> <table> <name:TYPE[:notnull]> [--default JSON]');
     const fallback = flags.get('default');
-    const definition = { ...column(spec), ...(typeof fallback === 'string' ? { default: parseJson<string | number | boolean | null>(fallback, '--default') } : {}) };
+    const definition = { ...column(spec, flags.has('any-type')), ...(typeof fallback === 'string' ? { default: parseJson<string | number | boolean | null>(fallback, '--default') } : {}) };
     const result = await client.addColumn(db, table, definition);
     print(result, () => result.message);
     return 0;

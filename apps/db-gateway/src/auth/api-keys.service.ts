@@ -27,7 +27,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly repository: ApiKeyRepository,
     private readonly catalog: CatalogService,
-    config: GatewayConfig,
+    private readonly config: GatewayConfig,
   ) {
     this.adminDigest = config.adminKey ? sha256(config.adminKey) : undefined;
   }
@@ -46,9 +46,9 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
       }
       this.byHash.set(record.hash, record);
     }
-    if (this.open) {
+    if (this.config.open) {
       new Logger('Auth').warn(
-        'DBFORGE_ADMIN_KEY is not set: the gateway is OPEN, as v1 was. Anyone who can reach it can spawn, prune and query every database. Set DBFORGE_ADMIN_KEY to require keys.',
+        `DBFORGE_OPEN=true: the gateway is OPEN on ${this.config.host}, as v1 was. Anyone who can reach it can spawn, prune and query every database. Set DBFORGE_ADMIN_KEY (and unset DBFORGE_OPEN) to require keys.`,
       );
     }
   }

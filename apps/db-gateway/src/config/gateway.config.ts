@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 export const RUNTIME_MODES = ['auto', 'docker', 'embedded'] as const;
 export type RuntimeMode = (typeof RUNTIME_MODES)[number];
@@ -101,6 +101,13 @@ export class GatewayConfig {
   @IsString()
   @MinLength(16, { message: 'must be at least 16 characters' })
   adminKey?: string;
+
+  /**
+   * DBFORGE_OPEN: serve every endpoint to anyone without a key, on any address. Without it (and
+   * without DBFORGE_ADMIN_KEY) the gateway refuses to listen on a non-loopback HOST.
+   */
+  @IsBoolean({ message: 'must be true or false' })
+  open!: boolean;
 
   /** DBFORGE_MAX_STATEMENTS: statements (rows, for the rows endpoint) in one request. */
   @IsInt()

@@ -21,7 +21,7 @@ describe('loadGatewayConfig', () => {
     expect(config).toBeInstanceOf(GatewayConfig);
     expect({ ...config }).toEqual({
       port: 8000,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       dataDir: resolve('db-data'),
       runtime: 'auto',
       poolReaders: 4,
@@ -54,6 +54,7 @@ describe('loadGatewayConfig', () => {
       snapshotIntervalMinutes: 0,
       snapshotRetention: 7,
       maxRestoreBytes: 1024 * 1024 * 1024,
+      open: false,
     });
     expect(config.adminKey).toBeUndefined();
     expect(isAbsolute(config.dataDir)).toBe(true);
@@ -137,6 +138,7 @@ describe('loadGatewayConfig', () => {
       snapshotIntervalMinutes: 60,
       snapshotRetention: 2,
       maxRestoreBytes: 4096,
+      open: false,
     });
   });
 
@@ -199,5 +201,41 @@ describe('loadGatewayConfig', () => {
     const prefix = `${name}="${value}": `;
     expect(problems[0].slice(0, prefix.length)).toBe(prefix);
     expect(problems[0]).toMatch(reason);
+  });
+
+  describe('safe by default: no keyless gateway reachable from other machines', () => {
+    const ADMIN_KEY = 'a-secret-of-sixteen-chars';
+
+    it.each(['127.0.0.1', '127.0.0.2', 'localhost', 'LOCALHOST', '::1', '[::1]'])('serves keyless on the loopback address %s', (host) => {
+      expect(loadGatewayConfig({ HOST: host })).toMatchObject({ host, open: false, adminKey: undefined });
+    });
+
+    it.each(['0.0.0.0', '::', '192.168.1.20', '10.0.0.1', 'db.example.com', '128.0.0.1'])('refuses HOST=%s without a key, naming both ways out', (host) => {
+      const problems = problemsOf({ HOST: host });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(`HOST="${host}" is reachable from other machines`);
+      expect(problems[0]).toContain('Set DBFORGE_ADMIN_KEY');
+      expect(problems[0]).toContain('DBFORGE_OPEN=true');
+    });
+
+    it('serves a non-loopback address with an admin key, or with DBFORGE_OPEN=true', () => {
+      expect(loadGatewayConfig({ HOST: '0.0.0.0', DBFORGE_ADMIN_KEY: ADMIN_KEY })).toMatchObject({ host: '0.0.0.0', adminKey: ADMIN_KEY, open: false });
+      for (const open of ['true', 'TRUE', '1', 'yes']) expect(loadGatewayConfig({ HOST: '0.0.0.0', DBFORGE_OPEN: open })).toMatchObject({ open: true });
+    });
+
+    it('reads DBFORGE_OPEN=false (and 0, no) as off', () => {
+      for (const closed of ['false', '0', 'no']) expect(loadGatewayConfig({ DBFORGE_OPEN: closed }).open).toBe(false);
+      expect(problemsOf({ HOST: '0.0.0.0', DBFORGE_OPEN: 'false' })[0]).toContain('is reachable from other machines');
+    });
+
+    it('refuses a DBFORGE_OPEN that is not a boolean', () => {
+      expect(problemsOf({ DBFORGE_OPEN: 'maybe' })).toEqual(['DBFORGE_OPEN="maybe": must be true or false']);
+    });
+
+    it('refuses DBFORGE_OPEN=true together with an admin key: one or the other', () => {
+      const problems = problemsOf({ DBFORGE_OPEN: 'true', DBFORGE_ADMIN_KEY: ADMIN_KEY });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/DBFORGE_OPEN=true and DBFORGE_ADMIN_KEY are both set: choose one/);
+    });
   });
 });

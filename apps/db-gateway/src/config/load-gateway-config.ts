@@ -6,7 +6,7 @@ import { GatewayConfig } from './gateway.config';
 /** The environment variables read, with their defaults. */
 export const CONFIG_DEFAULTS = {
   PORT: '8000',
-  HOST: '0.0.0.0',
+  HOST: '127.0.0.1',
   DBFORGE_DATA_DIR: './db-data',
   DBFORGE_RUNTIME: 'auto',
   DBFORGE_POOL_READERS: '4',
@@ -22,6 +22,7 @@ export const CONFIG_DEFAULTS = {
   DBFORGE_WORKER_PIDS: '32',
   DBFORGE_WORKER_USER: '10001:10001',
   DBFORGE_ADMIN_KEY: '',
+  DBFORGE_OPEN: 'false',
   DBFORGE_MAX_STATEMENTS: '10000',
   DBFORGE_MAX_RESULT_ROWS: '10000',
   DBFORGE_MAX_RESULT_BYTES: String(64 * 1024 * 1024),
@@ -56,6 +57,20 @@ function integer(text: string): number {
   return /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
 }
 
+/** `true`/`false` (also 1/0, yes/no), or the text itself so that validation names the variable. */
+function flag(text: string): boolean | string {
+  const value = text.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  return text;
+}
+
+/** Whether `host` can be reached only from this machine: a loopback address or `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
+}
+
 /** A decimal number such as 0.5, or NaN. */
 function decimal(text: string): number {
   return /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
@@ -85,6 +100,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     workerPids: 'DBFORGE_WORKER_PIDS',
     workerUser: 'DBFORGE_WORKER_USER',
     adminKey: 'DBFORGE_ADMIN_KEY',
+    open: 'DBFORGE_OPEN',
     maxStatements: 'DBFORGE_MAX_STATEMENTS',
     maxResultRows: 'DBFORGE_MAX_RESULT_ROWS',
     maxResultBytes: 'DBFORGE_MAX_RESULT_BYTES',
@@ -122,6 +138,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     workerPids: integer(read('DBFORGE_WORKER_PIDS')),
     workerUser: read('DBFORGE_WORKER_USER'),
     adminKey: read('DBFORGE_ADMIN_KEY') || undefined,
+    open: flag(read('DBFORGE_OPEN')),
     maxStatements: integer(read('DBFORGE_MAX_STATEMENTS')),
     maxResultRows: integer(read('DBFORGE_MAX_RESULT_ROWS')),
     maxResultBytes: integer(read('DBFORGE_MAX_RESULT_BYTES')),
@@ -152,5 +169,23 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       }),
     );
   }
+  refuseUnsafeExposure(config, env);
   return config;
+}
+
+/**
+ * Safe by default, as PostgreSQL (localhost only) and Redis (no remote clients without a password):
+ * a gateway reachable from other machines needs a key, unless its operator says out loud that it
+ * serves everyone (DBFORGE_OPEN=true).
+ */
+function refuseUnsafeExposure(config: GatewayConfig, env: Record<string, string | undefined>): void {
+  if (config.open && config.adminKey) {
+    throw new InvalidConfigError(['DBFORGE_OPEN=true and DBFORGE_ADMIN_KEY are both set: choose one (a key for keyed access, or DBFORGE_OPEN=true to serve everyone without a key).']);
+  }
+  if (config.adminKey || config.open || isLoopbackHost(config.host)) return;
+  throw new InvalidConfigError([
+    `HOST=${JSON.stringify(env.HOST ?? config.host)} is reachable from other machines and DBFORGE_ADMIN_KEY is not set, so anyone who can reach the gateway would be its admin. ` +
+      'Set DBFORGE_ADMIN_KEY to a secret of at least 16 characters (clients then send it, or a database key), ' +
+      'or set DBFORGE_OPEN=true to serve everyone without a key, or listen on 127.0.0.1 only (the default HOST).',
+  ]);
 }

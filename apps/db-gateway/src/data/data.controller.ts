@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import {
   CreateTableRequestDto,
@@ -22,10 +22,12 @@ import { TransactionService } from '../data-plane/query/transaction.service';
 import { SchemaService } from '../data-plane/tables/schema.service';
 import { RowFormat } from '../data-plane/streaming/accept-format';
 import { TablesService } from '../data-plane/tables/tables.service';
+import { ActiveDatabaseGuard } from './active-database.guard';
 
 @ApiTags('data')
 @ApiExtraModels(RowsResponseDto, WriteResultDto)
 @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND, HttpStatus.REQUEST_TIMEOUT, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.TOO_MANY_REQUESTS)
+@UseGuards(ActiveDatabaseGuard)
 @Controller('api/db/:db_name')
 export class DataController {
   constructor(

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Query, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Query, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { RowsResponseDto, TableParamsDto, UpdateRowsRequestDto, WriteRowsResponseDto } from '@dbforge/contracts';
 import { DatabaseRoute } from '../auth/access.decorators';
@@ -6,6 +6,7 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { RowFormat } from '../data-plane/streaming/accept-format';
 import { RowsService } from '../data-plane/tables/rows.service';
 import { AcceptedRowFormat } from './accepted-row-format.decorator';
+import { ActiveDatabaseGuard } from './active-database.guard';
 
 const FILTERS_DESCRIPTION =
   'Filters, all ANDed: `column=value` (equality, as v1), `column__gt|__gte|__lt|__lte|__ne=value`, `column__like=pattern`, ' +
@@ -15,6 +16,7 @@ const FILTERS_DESCRIPTION =
 @ApiTags('data')
 @ApiExtraModels(RowsResponseDto)
 @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND, HttpStatus.REQUEST_TIMEOUT, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.TOO_MANY_REQUESTS)
+@UseGuards(ActiveDatabaseGuard)
 @Controller('api/db/:db_name/tables/:table_name/rows')
 export class RowsController {
   constructor(private readonly rows: RowsService) {}

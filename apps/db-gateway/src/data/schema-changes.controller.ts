@@ -1,12 +1,14 @@
-import { Body, Controller, Delete, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AddColumnRequestDto, AddIndexRequestDto, SchemaChangeResponseDto, TableParamsDto } from '@dbforge/contracts';
 import { DatabaseRoute } from '../auth/access.decorators';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { SchemaChangesService } from '../data-plane/tables/schema-changes.service';
+import { ActiveDatabaseGuard } from './active-database.guard';
 
 @ApiTags('data')
 @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND, HttpStatus.REQUEST_TIMEOUT, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.TOO_MANY_REQUESTS)
+@UseGuards(ActiveDatabaseGuard)
 @Controller('api/db/:db_name/tables/:table_name')
 export class SchemaChangesController {
   constructor(private readonly changes: SchemaChangesService) {}

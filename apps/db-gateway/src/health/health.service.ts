@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { HealthCheckDto, HealthIndicatorDto } from '@dbforge/contracts';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { ApiKeysService } from '../auth/api-keys.service';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
+import { describeAuthMode } from '../config/auth-mode';
+import { GatewayConfig } from '../config/gateway.config';
 import { ContainerRuntime } from '../orchestrator/runtime/container-runtime.port';
 
 const FILE_CHECKS_AT_ONCE = 64;
@@ -17,7 +18,7 @@ export class HealthService {
     private readonly layout: DatabaseLayout,
     private readonly catalog: CatalogService,
     private readonly runtime: ContainerRuntime,
-    private readonly keys: ApiKeysService,
+    private readonly config: GatewayConfig,
   ) {}
 
   live(): HealthCheckDto {
@@ -42,10 +43,7 @@ export class HealthService {
       catalog: this.catalog.isOpen ? { status: 'up', detail: `${this.catalog.listActive().length} active database(s)` } : { status: 'down', detail: 'catalog not open' },
       runtime: { status: runtime.up ? 'up' : 'down', detail: `${this.runtime.kind}: ${runtime.detail}` },
       database_files: databaseFiles,
-      auth: {
-        status: 'up',
-        detail: this.keys.open ? 'open: DBFORGE_ADMIN_KEY is not set, every endpoint is open to anyone who can reach it' : 'keys required',
-      },
+      auth: { status: 'up', detail: describeAuthMode(this.config) },
     };
     return summarize(details ? checks : Object.fromEntries(Object.entries(checks).map(([name, { status }]) => [name, { status }])));
   }

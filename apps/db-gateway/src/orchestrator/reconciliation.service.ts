@@ -41,7 +41,8 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
   private async reconcileAtStartup(): Promise<void> {
     try {
       const report = await this.reconcile();
-      this.logger.log(
+      const changed = report.adopted.length + report.restarted.length + report.recreated.length + report.orphans.length + report.failed.length > 0;
+      this.logger[changed ? 'log' : 'debug'](
         `Reconciled: ${report.running.length} running, ${report.adopted.length} adopted, ${report.restarted.length} restarted, ` +
           `${report.recreated.length} recreated, ${report.orphans.length} orphan(s), ${report.failed.length} failed.`,
       );

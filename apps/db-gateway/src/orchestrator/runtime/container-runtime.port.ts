@@ -26,6 +26,8 @@ export interface RuntimeHealth {
 /** Starts, inspects and removes the worker that holds each database (port; drivers: embedded, Docker). */
 export abstract class ContainerRuntime {
   abstract readonly kind: 'embedded' | 'docker';
+  /** Why this runtime serves (which setting, what the engine answered): for the start-up summary. */
+  chosenBecause = '';
   /** Starts the database's worker, creating it if needed; a worker that already exists is reused. */
   abstract start(database: string): Promise<WorkerInfo>;
   /** Stops and removes the worker; the data stays. Removing a missing worker succeeds. */

@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { ErrorCode } from '@dbforge/contracts';
 import Docker from 'dockerode';
 import { join } from 'node:path';
+import { DomainError } from '../../common/domain.error';
 import { GatewayConfig } from '../../config/gateway.config';
 import { ContainerRuntime, RuntimeHealth, WorkerInfo } from './container-runtime.port';
 import { isDockerNotFound, translateDockerError } from './docker-errors';
@@ -11,6 +13,8 @@ export const DATABASE_LABEL = 'dbforge.database';
 export const V1_WORKER_LABEL = 'db-worker';
 export const V1_NAME_LABEL = 'db-name';
 const WORKER_DIRECTORY = '/data';
+/** How to get the worker image, said wherever its absence shows. */
+export const WORKER_IMAGE_HINT = 'build it with `npm run worker-image` (or point DBFORGE_WORKER_IMAGE at one the engine has)';
 export const STOP_SECONDS = 5;
 const ENGINE_TIMEOUT_MS = 15_000;
 
@@ -117,13 +121,21 @@ export class DockerRuntime extends ContainerRuntime implements OnModuleDestroy {
     }
   }
 
-  async health(): Promise<RuntimeHealth> {
+  /** Whether the engine answers at all (auto mode asks this first). */
+  async engineHealth(): Promise<RuntimeHealth> {
     try {
       await this.docker.ping();
       return { up: true, detail: `docker engine at ${this.config.dockerSocket}` };
     } catch (error) {
       return { up: false, detail: translateDockerError(error, 'answer a ping').message };
     }
+  }
+
+  /** Up when the engine answers and has the worker image: without it every spawn would fail. */
+  async health(): Promise<RuntimeHealth> {
+    const engine = await this.engineHealth();
+    if (!engine.up || (await this.hasWorkerImage())) return engine;
+    return { up: false, detail: `${engine.detail} has no worker image ${this.config.workerImage}: ${WORKER_IMAGE_HINT}` };
   }
 
   watch(onChange: (database: string) => void): () => void {
@@ -178,6 +190,10 @@ export class DockerRuntime extends ContainerRuntime implements OnModuleDestroy {
     try {
       await this.docker.createContainer(workerCreateOptions(this.config, database));
     } catch (error) {
+      if (isDockerNotFound(error)) {
+        const reason = (error as { json?: { message?: string } }).json?.message ?? `No such image: ${this.config.workerImage}`;
+        throw new DomainError(ErrorCode.RUNTIME_FAILURE, `Docker engine could not create the worker of '${database}': ${reason}. The worker image is missing: ${WORKER_IMAGE_HINT}.`);
+      }
       throw translateDockerError(error, `create the worker of '${database}'`);
     }
     this.logger.log(`Created worker ${workerName(database)} from ${this.config.workerImage}.`);
