@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Listeners } from '../common/listeners';
 
 /** One unit of SQL work done for a request. */
 export interface SqlWorkEvent {
@@ -12,17 +13,9 @@ export interface SqlWorkEvent {
   failed: boolean;
 }
 
-type Listener = (event: SqlWorkEvent) => void;
-
 /** Where the data plane reports its SQL work; metrics, Server-Timing and the slow-statement log listen. */
 @Injectable()
-export class SqlWorkEvents {
-  private readonly listeners: Listener[] = [];
-
-  subscribe(listener: Listener): void {
-    this.listeners.push(listener);
-  }
-
+export class SqlWorkEvents extends Listeners<SqlWorkEvent> {
   /** Runs `work`, then reports it (also when it fails) with the rows it read or wrote. */
   async measure<T>(
     base: Pick<SqlWorkEvent, 'database' | 'kind' | 'sql'>,
@@ -40,7 +33,7 @@ export class SqlWorkEvents {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const rows = !failed && result !== undefined ? count(result) : {};
       const event: SqlWorkEvent = { ...base, durationMs, rowsRead: rows.rowsRead ?? 0, rowsWritten: rows.rowsWritten ?? 0, failed };
-      for (const listener of this.listeners) listener(event);
+      this.publish(event);
     }
   }
 }
