@@ -1,10 +1,10 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   DatabaseDetailsWithStorageDto,
   DatabaseNameParamsDto,
   DatabaseSummaryDto,
-  ErrorBodyDto,
+  ErrorCode,
   PruneDatabaseResponseDto,
   ReconcileReportDto,
   SpawnDatabaseResponseDto,
@@ -20,7 +20,6 @@ import { RawUpload } from './raw-upload.decorator';
 
 @ApiTags('admin')
 @AdminRoute()
-@ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.TOO_MANY_REQUESTS)
 @Controller('admin')
 export class AdminController {
   constructor(
@@ -30,16 +29,25 @@ export class AdminController {
   ) {}
 
   /**
-   * Spawn a database: 201 when created (or re-activated with its data after a prune), 200 when it is already running.
-   * With a SQLite file or SQL dump as the raw body (see restore), the new database starts with that content.
+   * Spawn a database, empty or from an uploaded file
+   * @remarks 201 when created (or re-activated with its data after a prune), 200 when it is already running.
+   * With a SQLite file or SQL dump as the raw body (see restore), the new database starts with that content;
+   * an upload onto a name that exists answers 409 and changes nothing.
    */
   @Post('databases/spawn/:db_name')
   @ApiResponse({ status: HttpStatus.CREATED, type: SpawnDatabaseResponseDto, description: 'Spawned.' })
   @ApiOkResponse({ type: SpawnDatabaseResponseDto, description: 'Already exists and is running.' })
-  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.BAD_GATEWAY)
+  @ApiErrors(
+    ErrorCode.INVALID_DATABASE_NAME,
+    ErrorCode.RESTORE_INVALID,
+    ErrorCode.DATABASE_EXISTS,
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    ErrorCode.RUNTIME_UNAVAILABLE,
+    ErrorCode.RUNTIME_FAILURE,
+  )
   @ApiConsumes('application/json', 'application/vnd.sqlite3', 'application/octet-stream', 'application/sql')
   @ApiBody({ required: false, description: 'Optional: a SQLite file or SQL dump to spawn from (409 if the database exists).', schema: { type: 'string', format: 'binary' } })
-  @ApiResponse({ status: HttpStatus.CONFLICT, type: ErrorBodyDto, description: 'Spawn from an upload, but the database already exists.' })
   async spawn(
     @Param() { db_name }: DatabaseNameParamsDto,
     @Res({ passthrough: true }) response: Response,
@@ -50,37 +58,47 @@ export class AdminController {
     return outcome.body;
   }
 
-  /** Prune a database: its worker goes away, its data file stays; spawning it again brings it back. */
+  /**
+   * Prune a database: its worker goes, its file stays
+   * @remarks Spawning it again brings it back with its data.
+   */
   @Post('databases/prune/:db_name')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: PruneDatabaseResponseDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No active database of that name.' })
-  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.BAD_GATEWAY)
+  @ApiErrors(ErrorCode.INVALID_DATABASE_NAME, ErrorCode.DATABASE_NOT_FOUND, ErrorCode.RUNTIME_UNAVAILABLE, ErrorCode.RUNTIME_FAILURE)
   prune(@Param() { db_name }: DatabaseNameParamsDto): Promise<PruneDatabaseResponseDto> {
     return this.lifecycle.prune(db_name);
   }
 
-  /** List active databases with their workers' state from the runtime (`unknown` while it cannot be reached). */
+  /**
+   * List active databases with their workers' state
+   * @remarks The state comes from the container runtime; it is `unknown` while the runtime cannot be reached.
+   */
   @Get('databases')
   @ApiOkResponse({ type: [DatabaseSummaryDto] })
   list(): Promise<DatabaseSummaryDto[]> {
     return this.lifecycle.list();
   }
 
-  /** One database: its worker (id, state, image, start time, limits), file sizes, tables, pages and last write; pruned ones too. */
+  /**
+   * One database: its worker, file, tables and last write
+   * @remarks The worker's id, state, image, start time and limits; file sizes, tables, pages and the last write. Pruned databases too.
+   */
   @Get('databases/:db_name')
   @ApiOkResponse({ type: DatabaseDetailsWithStorageDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Never spawned, or deleted.' })
-  @ApiErrors(HttpStatus.BAD_REQUEST)
+  @ApiErrors(ErrorCode.INVALID_DATABASE_NAME, ErrorCode.DATABASE_NOT_FOUND)
   describe(@Param() { db_name }: DatabaseNameParamsDto): Promise<DatabaseDetailsWithStorageDto> {
     return this.details.describe(db_name);
   }
 
-  /** Make the workers match the catalog now: restart or recreate missing workers, adopt labelled ones, report orphans. */
+  /**
+   * Make the workers match the catalog now
+   * @remarks Restarts or recreates missing workers, adopts labelled ones, reports orphans.
+   */
   @Post('reconcile')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: ReconcileReportDto })
-  @ApiErrors(HttpStatus.SERVICE_UNAVAILABLE)
+  @ApiErrors(ErrorCode.RUNTIME_UNAVAILABLE)
   reconcile(): Promise<ReconcileReportDto> {
     return this.reconciliation.reconcile();
   }

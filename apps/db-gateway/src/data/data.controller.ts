@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, StreamableFile, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import {
   CreateTableRequestDto,
   CreateTableResponseDto,
   DatabaseNameParamsDto,
+  ErrorCode,
   InsertRowsRequestDto,
   InsertRowsResponseDto,
   QueryRequestDto,
@@ -22,12 +23,22 @@ import { TransactionService } from '../data-plane/query/transaction.service';
 import { SchemaService } from '../data-plane/tables/schema.service';
 import { RowFormat } from '../data-plane/streaming/accept-format';
 import { TablesService } from '../data-plane/tables/tables.service';
-import { ActiveDatabaseGuard } from './active-database.guard';
+import { DataRoutes } from './data-routes.decorator';
+
+/** What SQL sent by the caller can be refused with, by SQLite or by the statement policy. */
+const STATEMENT_ERRORS = [
+  ErrorCode.SQL_ERROR,
+  ErrorCode.CONSTRAINT_VIOLATION,
+  ErrorCode.MULTIPLE_STATEMENTS,
+  ErrorCode.TRANSACTION_CONTROL_NOT_ALLOWED,
+  ErrorCode.STATEMENT_NOT_ALLOWED,
+  ErrorCode.PRAGMA_NOT_ALLOWED,
+  ErrorCode.RESULT_TOO_LARGE,
+];
 
 @ApiTags('data')
 @ApiExtraModels(RowsResponseDto, WriteResultDto)
-@ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND, HttpStatus.REQUEST_TIMEOUT, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.TOO_MANY_REQUESTS)
-@UseGuards(ActiveDatabaseGuard)
+@DataRoutes()
 @Controller('api/db/:db_name')
 export class DataController {
   constructor(
@@ -38,7 +49,8 @@ export class DataController {
   ) {}
 
   /**
-   * Run one SQL statement. Rows come back in `data` whatever the statement's first word; writes report `rows_affected` and `last_insert_id`.
+   * Run one SQL statement
+   * @remarks Rows come back in `data` whatever the statement's first word; writes report `rows_affected` and `last_insert_id`.
    * With `Accept: application/x-ndjson` or `text/csv` a read streams its rows as they are read (no row cap, flat memory); a write then answers 406.
    */
   @Post('query')
@@ -53,12 +65,18 @@ export class DataController {
   })
   @ApiOkResponse({
     content: {
-      'application/json': { schema: { oneOf: [{ $ref: getSchemaPath(RowsResponseDto) }, { $ref: getSchemaPath(WriteResultDto) }] } },
+      'application/json': {
+        schema: { oneOf: [{ $ref: getSchemaPath(RowsResponseDto) }, { $ref: getSchemaPath(WriteResultDto) }] },
+        examples: {
+          read: { summary: 'A read: its rows in data', value: { data: [{ id: 1, name: 'Grace', age: 45 }], rows_affected: 1 } },
+          write: { summary: 'A write: what it changed', value: { message: 'Query executed successfully.', rows_affected: 1, last_insert_id: 1 } },
+        },
+      },
       'application/x-ndjson': { schema: { type: 'string', description: 'A read, streamed: one row object per line.' } },
       'text/csv': { schema: { type: 'string', description: 'A read, streamed: a header line, then one CSV record per row.' } },
     },
   })
-  @ApiErrors(HttpStatus.NOT_ACCEPTABLE)
+  @ApiErrors(...STATEMENT_ERRORS, ErrorCode.NOT_ACCEPTABLE)
   query(
     @Param() { db_name }: DatabaseNameParamsDto,
     @Body() request: QueryRequestDto,
@@ -68,9 +86,13 @@ export class DataController {
     return this.queries.respond(db_name, request, access, format);
   }
 
-  /** Run several statements as one transaction: all commit or none; `read_only: true` reads one consistent snapshot. */
+  /**
+   * Run several statements as one transaction
+   * @remarks All commit or none; `read_only: true` reads one consistent snapshot.
+   */
   @Post('transaction')
   @DatabaseRoute('statement')
+  @ApiErrors(...STATEMENT_ERRORS, ErrorCode.TOO_MANY_STATEMENTS)
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: TransactionResponseDto })
   transaction(
@@ -81,15 +103,19 @@ export class DataController {
     return this.transactions.run(db_name, request, access);
   }
 
-  /** Create a table (IF NOT EXISTS, as in v1). Names are checked and quoted, never pasted into SQL. */
+  /**
+   * Create a table (IF NOT EXISTS, as in v1)
+   * @remarks Names are checked and quoted, never pasted into SQL.
+   */
   @Post('tables')
   @DatabaseRoute('read-write')
+  @ApiErrors(ErrorCode.INVALID_IDENTIFIER, ErrorCode.SQL_ERROR)
   @ApiCreatedResponse({ type: CreateTableResponseDto })
   createTable(@Param() { db_name }: DatabaseNameParamsDto, @Body() request: CreateTableRequestDto): Promise<CreateTableResponseDto> {
     return this.tables.createTable(db_name, request);
   }
 
-  /** The schema: every table and view with columns, types, keys, indexes and row counts. */
+  /** The schema: every table and view with columns, types, keys, indexes and row counts */
   @Get('tables')
   @DatabaseRoute('read')
   @ApiOkResponse({ type: [TableInfoDto] })
@@ -97,17 +123,32 @@ export class DataController {
     return this.schema.listTables(db_name);
   }
 
-  /** One table's schema (a missing table: 400 `SQL Error: no such table: ...`, as the rows endpoints answer). */
+  /**
+   * One table's schema
+   * @remarks A missing table answers 400 `SQL Error: no such table: ...`, as the rows endpoints do.
+   */
   @Get('tables/:table_name')
   @DatabaseRoute('read')
+  @ApiErrors(ErrorCode.INVALID_IDENTIFIER, ErrorCode.TABLE_NOT_FOUND)
   @ApiOkResponse({ type: TableInfoDto })
   describeTable(@Param() { db_name, table_name }: TableParamsDto): Promise<TableInfoDto> {
     return this.schema.describeTable(db_name, table_name);
   }
 
-  /** Insert rows in one transaction: all of them or none. With `on_conflict`, an upsert (update or skip the rows that collide). */
+  /**
+   * Insert rows in one transaction: all of them or none
+   * @remarks With `on_conflict`, an upsert: the rows that collide are updated or skipped.
+   */
   @Post('tables/:table_name/rows')
   @DatabaseRoute('read-write')
+  @ApiErrors(
+    ErrorCode.INVALID_IDENTIFIER,
+    ErrorCode.TABLE_NOT_FOUND,
+    ErrorCode.UNKNOWN_COLUMN,
+    ErrorCode.NO_ROWS_PROVIDED,
+    ErrorCode.TOO_MANY_STATEMENTS,
+    ErrorCode.CONSTRAINT_VIOLATION,
+  )
   @ApiCreatedResponse({ type: InsertRowsResponseDto })
   insertRows(@Param() { db_name, table_name }: TableParamsDto, @Body() request: InsertRowsRequestDto): Promise<InsertRowsResponseDto> {
     return this.tables.insertRows(db_name, table_name, request.rows, request.on_conflict);

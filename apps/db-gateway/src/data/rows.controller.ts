@@ -1,12 +1,12 @@
-import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Query, StreamableFile, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Query, StreamableFile } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { RowsResponseDto, TableParamsDto, UpdateRowsRequestDto, WriteRowsResponseDto } from '@dbforge/contracts';
+import { ErrorCode, RowsResponseDto, TableParamsDto, UpdateRowsRequestDto, WriteRowsResponseDto } from '@dbforge/contracts';
 import { DatabaseRoute } from '../auth/access.decorators';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { RowFormat } from '../data-plane/streaming/accept-format';
 import { RowsService } from '../data-plane/tables/rows.service';
 import { AcceptedRowFormat } from './accepted-row-format.decorator';
-import { ActiveDatabaseGuard } from './active-database.guard';
+import { DataRoutes } from './data-routes.decorator';
 
 const FILTERS_DESCRIPTION =
   'Filters, all ANDed: `column=value` (equality, as v1), `column__gt|__gte|__lt|__lte|__ne=value`, `column__like=pattern`, ' +
@@ -15,19 +15,21 @@ const FILTERS_DESCRIPTION =
 /** The rows API on /tables/{table}/rows: reads with operators, order and paging; filtered updates and deletes. Inserts: DataController. */
 @ApiTags('data')
 @ApiExtraModels(RowsResponseDto)
-@ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND, HttpStatus.REQUEST_TIMEOUT, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.TOO_MANY_REQUESTS)
-@UseGuards(ActiveDatabaseGuard)
+@DataRoutes()
+@ApiErrors(ErrorCode.INVALID_IDENTIFIER, ErrorCode.TABLE_NOT_FOUND, ErrorCode.UNKNOWN_COLUMN, ErrorCode.UNKNOWN_OPERATOR)
 @Controller('api/db/:db_name/tables/:table_name/rows')
 export class RowsController {
   constructor(private readonly rows: RowsService) {}
 
   /**
-   * Read rows. Filters as `column=value` or `column__op=value`; `_select=a,b`, `_order=age.desc,name`, `_limit`, `_offset`,
+   * Read rows, filtered, ordered and paged
+   * @remarks Filters as `column=value` or `column__op=value`; `_select=a,b`, `_order=age.desc,name`, `_limit`, `_offset`,
    * `_after=<next_cursor>` (keyset paging), `_count=true` (adds `matched`). `more` says whether rows remain after this page.
    * With `Accept: application/x-ndjson` or `text/csv`, every matching row streams (no cap, flat memory; `_count` not available).
    */
   @Get()
   @DatabaseRoute('read')
+  @ApiErrors(ErrorCode.INVALID_CURSOR, ErrorCode.RESULT_TOO_LARGE, ErrorCode.NOT_ACCEPTABLE)
   @ApiQuery({ name: 'filters', required: false, type: 'object', style: 'form', explode: true, description: FILTERS_DESCRIPTION, example: { name: 'Ada', age__gt: '30' } })
   @ApiQuery({ name: '_select', required: false, type: String, description: 'Columns to return, comma-separated.', example: 'id,name' })
   @ApiQuery({ name: '_order', required: false, type: String, description: 'column[.asc|.desc][.nullsfirst|.nullslast], comma-separated; the row key breaks ties.', example: 'age.desc,name' })
@@ -50,9 +52,13 @@ export class RowsController {
     return this.rows.respond(db_name, table_name, params, format);
   }
 
-  /** Update the rows the filters match (same filters as GET). Without filters: 400 UNFILTERED_WRITE unless `_all=true`. */
+  /**
+   * Update the rows the filters match
+   * @remarks The same filters as GET. Without filters: 400 UNFILTERED_WRITE unless `_all=true`.
+   */
   @Patch()
   @DatabaseRoute('read-write')
+  @ApiErrors(ErrorCode.UNFILTERED_WRITE, ErrorCode.CONSTRAINT_VIOLATION)
   @ApiQuery({ name: 'filters', required: false, type: 'object', style: 'form', explode: true, description: FILTERS_DESCRIPTION, example: { id: '1' } })
   @ApiQuery({ name: '_all', required: false, type: Boolean, description: 'true: update every row (required when there are no filters).' })
   @ApiOkResponse({ type: WriteRowsResponseDto })
@@ -64,9 +70,13 @@ export class RowsController {
     return this.rows.update(db_name, table_name, params, request);
   }
 
-  /** Delete the rows the filters match (same filters as GET). Without filters: 400 UNFILTERED_WRITE unless `_all=true`. */
+  /**
+   * Delete the rows the filters match
+   * @remarks The same filters as GET. Without filters: 400 UNFILTERED_WRITE unless `_all=true`.
+   */
   @Delete()
   @DatabaseRoute('read-write')
+  @ApiErrors(ErrorCode.UNFILTERED_WRITE, ErrorCode.CONSTRAINT_VIOLATION)
   @ApiQuery({ name: 'filters', required: false, type: 'object', style: 'form', explode: true, description: FILTERS_DESCRIPTION, example: { id: '1' } })
   @ApiQuery({ name: '_all', required: false, type: Boolean, description: 'true: delete every row (required when there are no filters).' })
   @ApiOkResponse({ type: WriteRowsResponseDto })

@@ -24,8 +24,9 @@ export class HealthController {
   }
 
   /**
-   * Ready to serve: data directory writable, catalog open, container runtime reachable, every active
-   * database's file present (503 and the failing checks otherwise). What each check found (paths,
+   * Ready to serve, or 503 with the failing checks
+   * @remarks The data directory is writable, the catalog open, the container runtime reachable and every
+   * active database's file present (503 and the failing checks otherwise). What each check found (paths,
    * counts, names) is shown with the admin key, or to everyone in open mode; others see each check's
    * status only.
    */
