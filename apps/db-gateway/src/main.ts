@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { describeAuthMode } from './config/auth-mode';
 import { GatewayConfig } from './config/gateway.config';
 import { loadGatewayConfig } from './config/load-gateway-config';
+import { GatewayLogger } from './observability/gateway-logger';
 import { StartupQuietLogger } from './observability/startup-quiet.logger';
 import { ContainerRuntime } from './orchestrator/runtime/container-runtime.port';
 
@@ -39,7 +39,7 @@ async function bootstrap(): Promise<void> {
   // Checked before Nest starts, so that a bad environment gets its reasons alone, without a stack trace.
   loadGatewayConfig(process.env);
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false, bufferLogs: true });
-  app.useLogger(new StartupQuietLogger(app.get(Logger)));
+  app.useLogger(new StartupQuietLogger(app.get(GatewayLogger)));
   configureApp(app);
   const config = app.get(GatewayConfig);
   await listen(app, config);

@@ -1,10 +1,10 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { GatewayConfig } from '../config/gateway.config';
 import { DataPlaneModule } from '../data-plane/data-plane.module';
 import { OrchestratorModule } from '../orchestrator/orchestrator.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { GatewayLogger } from './gateway-logger';
 import { RequestLog } from './request-log';
 import { RequestContextMiddleware } from './request-context.middleware';
 import { RequestSqliteTime } from './request-sqlite-time';
@@ -12,20 +12,18 @@ import { SlowStatementLog } from './slow-statement.log';
 
 /** Structured logs (pino), metrics (Prometheus), request ids and timings. */
 @Module({
-  imports: [
-    DataPlaneModule,
-    OrchestratorModule,
-    // The request log is installed by configureApp ahead of the body parser (useExisting); nestjs-pino
-    // binds its logger to each request and logs the application's messages through the same pino.
-    LoggerModule.forRootAsync({
-      providers: [{ provide: RequestLog, inject: [GatewayConfig], useFactory: (config: GatewayConfig) => new RequestLog(config) }],
-      inject: [RequestLog],
-      useFactory: (requestLog: RequestLog) => ({ pinoHttp: { logger: requestLog.logger }, useExisting: true }),
-    }),
-  ],
+  imports: [DataPlaneModule, OrchestratorModule],
   controllers: [MetricsController],
-  providers: [MetricsService, SlowStatementLog, RequestSqliteTime],
-  exports: [MetricsService],
+  providers: [
+    // The request log is installed by configureApp ahead of the body parser; the application's
+    // messages go through the same pino logger (GatewayLogger, installed by main.ts).
+    { provide: RequestLog, inject: [GatewayConfig], useFactory: (config: GatewayConfig) => new RequestLog(config) },
+    GatewayLogger,
+    MetricsService,
+    SlowStatementLog,
+    RequestSqliteTime,
+  ],
+  exports: [MetricsService, RequestLog, GatewayLogger],
 })
 export class ObservabilityModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
