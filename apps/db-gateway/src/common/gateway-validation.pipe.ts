@@ -1,6 +1,7 @@
 import { ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
 import { ErrorCode, isPlainObject } from '@dbforge/contracts';
 import { DomainError } from './domain.error';
+import { passesDtoConstraints } from './validation-fast-path';
 import { validationExceptionFactory } from './validation-exception.factory';
 
 /**
@@ -21,9 +22,11 @@ export class GatewayValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type !== 'body') return super.transform(value, metadata);
+    if (metadata.type !== 'body') return this.accepted(value, metadata) ?? super.transform(value, metadata);
     if (!isPlainObject(value)) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The request body must be a JSON object.');
     checkShape(value);
+    const accepted = this.accepted(value, metadata);
+    if (accepted) return accepted;
     // class-transformer skips a `constructor` key and crashes on an object holding one, yet row and
     // parameter objects are user data keyed by column or parameter names. So it validates a stand-in
     // with such keys renamed (same values, same verdict), and the DTO gets rows and params as sent.
@@ -37,6 +40,15 @@ export class GatewayValidationPipe extends ValidationPipe {
       });
     }
     return dto;
+  }
+
+  /**
+   * The DTO for a value its constraints plainly accept, without the trip through class-transformer
+   * and class-validator (see passesDtoConstraints); undefined when the full path must decide.
+   */
+  private accepted(value: unknown, { metatype }: ArgumentMetadata): object | undefined {
+    if (!metatype || !isPlainObject(value) || !passesDtoConstraints(metatype, value)) return undefined;
+    return Object.assign(new (metatype as new () => object)(), value);
   }
 
   /**
