@@ -18,7 +18,10 @@ export async function runStatement(
   if (plan.returnsRows) {
     // A write is never cut short (interrupting it would roll it back): it runs to the end and only
     // the response is capped.
-    const rows = cappedRows(await connection.all(statement.sql, statement.bindings, plan.readOnly ? limits : undefined), limits, plan.readOnly ? 'read' : 'write');
+    // A read is stepped row by row within the limits, unless its bytecode proves it yields no more
+    // rows than the limit (a point lookup): then it runs in one trip; the byte limit still applies below.
+    const stepped = plan.readOnly && !(plan.rowBound !== undefined && plan.rowBound <= limits.maxRows);
+    const rows = cappedRows(await connection.all(statement.sql, statement.bindings, stepped ? limits : undefined), limits, plan.readOnly ? 'read' : 'write');
     if (plan.readOnly) return rows;
     const [counts] = await connection.all('SELECT changes() AS changes, last_insert_rowid() AS id');
     return { ...rows, rows_affected: Number(counts.changes), last_insert_id: Number(counts.id) };

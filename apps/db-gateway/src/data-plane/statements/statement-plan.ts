@@ -10,15 +10,52 @@ export interface StatementPlan {
   controlsTransaction: boolean;
   /** It cannot run inside a transaction (VACUUM), so it is never batched with other writes. */
   outsideTransaction: boolean;
+  /**
+   * The most rows it can yield, when the bytecode proves one: a program without loops runs each
+   * instruction at most once, so it yields at most one row per ResultRow (a point lookup: 1).
+   * Undefined for anything that loops or calls subroutines.
+   */
+  rowBound?: number;
 }
 
 export interface Instruction {
+  addr?: number;
   opcode: string;
   p2: number;
 }
 
 /** Opcodes whose statements must run on the writer even when they write no page. */
 const STATEFUL_OPCODES = new Set(['JournalMode', 'Vacuum', 'Checkpoint', 'Expire', 'VDestroy', 'VCreate']);
+
+/** Opcodes whose P2 is a jump target. In a program of these and LINEAR_OPCODES, every jump goes forward. */
+const FORWARD_JUMP_OPCODES = new Set([
+  'Init', 'IsNull', 'NotNull', 'SeekRowid', 'NotExists', 'SeekGE', 'SeekGT', 'SeekLE', 'SeekLT', 'IdxGT', 'IdxGE', 'IdxLT', 'IdxLE',
+  'If', 'IfNot', 'Eq', 'Ne', 'Lt', 'Le', 'Gt', 'Ge', 'MustBeInt',
+]);
+/** Opcodes that never jump. */
+const LINEAR_OPCODES = new Set([
+  'OpenRead', 'ReopenIdx', 'Variable', 'Rowid', 'IdxRowid', 'DeferredSeek', 'Column', 'ResultRow', 'Halt', 'Transaction', 'TableLock',
+  'Integer', 'Int64', 'Real', 'String8', 'String', 'Blob', 'Null', 'Affinity', 'RealAffinity', 'Cast', 'Copy', 'SCopy', 'IntCopy',
+  'Function', 'PureFunc', 'Add', 'Subtract', 'Multiply', 'Divide', 'Remainder', 'Concat', 'Not', 'BitAnd', 'BitOr', 'BitNot',
+  'ShiftLeft', 'ShiftRight', 'And', 'Or', 'ColumnsUsed', 'Explain', 'Noop',
+]);
+
+/**
+ * At most how many rows `program` yields, if it cannot loop: only known opcodes, every jump forward,
+ * and the one backward `Goto` SQLite ends each program with (from the prologue back to the start,
+ * taken once). Anything else (Next, Rewind, subroutines, coroutines, unknown opcodes) gives no bound.
+ */
+function rowBoundOf(program: Instruction[]): number | undefined {
+  let rows = 0;
+  for (const [index, { opcode, p2, addr = index }] of program.entries()) {
+    if (opcode === 'Goto' && index === program.length - 1) continue;
+    if (FORWARD_JUMP_OPCODES.has(opcode)) {
+      if (p2 <= addr && p2 !== 0) return undefined;
+    } else if (!LINEAR_OPCODES.has(opcode)) return undefined;
+    if (opcode === 'ResultRow') rows++;
+  }
+  return rows;
+}
 
 export function planFromInstructions(program: Instruction[]): StatementPlan {
   const opcodes = new Set(program.map((instruction) => instruction.opcode));
@@ -33,6 +70,7 @@ export function planFromInstructions(program: Instruction[]): StatementPlan {
     changesSchema: opcodes.has('SetCookie'),
     controlsTransaction,
     outsideTransaction: opcodes.has('Vacuum'),
+    rowBound: returnsRows ? rowBoundOf(program) : undefined,
   };
 }
 
