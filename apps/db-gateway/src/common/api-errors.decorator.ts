@@ -25,6 +25,7 @@ const EXAMPLE_DETAILS: Record<ErrorCode, string> = {
   [ErrorCode.UNAUTHENTICATED]: 'An API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>".',
   [ErrorCode.INVALID_API_KEY]: 'The API key is not valid (unknown, revoked or expired).',
   [ErrorCode.INSUFFICIENT_SCOPE]: 'This API key may only read.',
+  [ErrorCode.FOREIGN_REQUEST]: "Refused a request from the web page at http://evil.example: a gateway without DBFORGE_ADMIN_KEY answers only requests made from its own pages or outside a browser.",
   [ErrorCode.RATE_LIMITED]: 'Too many requests; retry in 3 s.',
   [ErrorCode.STATEMENT_TIMEOUT]: 'Statement timeout: SQLITE_INTERRUPT: interrupted',
   [ErrorCode.API_KEY_NOT_FOUND]: 'API key revoked.',

@@ -28,6 +28,7 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.PRAGMA_NOT_ALLOWED:
     case ErrorCode.INVALID_API_KEY:
     case ErrorCode.INSUFFICIENT_SCOPE:
+    case ErrorCode.FOREIGN_REQUEST:
       return HttpStatus.FORBIDDEN;
     case ErrorCode.STATEMENT_TIMEOUT:
       return HttpStatus.REQUEST_TIMEOUT;

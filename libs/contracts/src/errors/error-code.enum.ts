@@ -43,6 +43,8 @@ export enum ErrorCode {
   INVALID_API_KEY = 'INVALID_API_KEY',
   /** A valid key that may not do this: another database's key, a database key on /admin, a read key writing (403). */
   INSUFFICIENT_SCOPE = 'INSUFFICIENT_SCOPE',
+  /** Without DBFORGE_ADMIN_KEY: a request a web page of another origin sent through a browser, or (on loopback) one addressed to a name that is not this machine's (403). */
+  FOREIGN_REQUEST = 'FOREIGN_REQUEST',
   /** Too many requests from this key or address; retry after the `Retry-After` seconds (429). */
   RATE_LIMITED = 'RATE_LIMITED',
   /** The statement ran longer than DBFORGE_STATEMENT_TIMEOUT_MS and was interrupted (408). */
