@@ -17,11 +17,17 @@ const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filt
 const ROWS = Number(args.rows ?? 1_000_000);
 const SQL = 'SELECT id, name, email, score, created_at FROM people';
 
-async function startGateway(dataDir, extraEnv = {}) {
+/**
+ * Starts the compiled gateway on `dataDir`. `env` replaces the quiet defaults below (warn logs, no rate
+ * limit) where it names the same variables; `prefix` goes before the command (e.g. taskset); `stdout`
+ * is a file descriptor for the gateway's logs (default: discarded).
+ */
+async function startGateway(dataDir, extraEnv = {}, { prefix = [], stdout = 'ignore' } = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(repo, 'dist/apps/db-gateway/src/main.js')], {
+  const [program, ...rest] = [...prefix, process.execPath, join(repo, 'dist/apps/db-gateway/src/main.js')];
+  const child = spawn(program, rest, {
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded', DBFORGE_LOG_LEVEL: 'warn', DBFORGE_RATE_LIMIT_PER_SECOND: '0', ...extraEnv },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -32,24 +38,40 @@ async function startGateway(dataDir, extraEnv = {}) {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const peakRssMb = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
-  const rssMb = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
-  return { base, port, peakRssMb, rssMb, stop: () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGTERM'); }) };
+  const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const peakRssMb = () => Number(/VmHWM:\s+(\d+) kB/.exec(status())[1]) / 1024;
+  const rssMb = () => Number(/VmRSS:\s+(\d+) kB/.exec(status())[1]) / 1024;
+  return { base, port, peakRssMb, rssMb, stop: () => new Promise((ok) => { if (child.exitCode !== null) return ok(); child.once('exit', ok); child.kill('SIGTERM'); }) };
 }
 
-async function post(base, path, body) {
-  const response = await fetch(base + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+async function post(base, path, body, headers = {}) {
+  const response = await fetch(base + path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
   if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return response.json();
 }
 
+/** Spawns database `people` and fills its 5-column table with `rows` rows, in one statement. */
+async function fillPeople(base, rows, headers = {}) {
+  await post(base, '/admin/databases/spawn/people', {}, headers);
+  await post(base, '/api/db/people/query', { sql: 'CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, email TEXT, score REAL, created_at TEXT)' }, headers);
+  await post(
+    base,
+    '/api/db/people/query',
+    {
+      sql: `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${rows})
+            INSERT INTO people SELECT x, 'person ' || x, 'p' || x || '@example.com', x * 0.25, datetime(1700000000 + x, 'unixepoch') FROM c`,
+    },
+    headers,
+  );
+}
+
 /** Sends the request (POST /query, or GET rows) and reads the answer, counting bytes and lines; `slow` pauses 20 ms after every 256 KiB. */
-function download(port, accept, slow, rows) {
+function download(port, accept, slow, rows, headers = {}) {
   return new Promise((ok, fail) => {
     const started = process.hrtime.bigint();
     const target = rows
-      ? { method: 'GET', path: '/api/db/people/tables/people/rows', headers: { Accept: accept } }
-      : { method: 'POST', path: '/api/db/people/query', headers: { 'Content-Type': 'application/json', Accept: accept } };
+      ? { method: 'GET', path: '/api/db/people/tables/people/rows', headers: { Accept: accept, ...headers } }
+      : { method: 'POST', path: '/api/db/people/query', headers: { 'Content-Type': 'application/json', Accept: accept, ...headers } };
     const req = request({ host: '127.0.0.1', port, ...target }, (res) => {
       let bytes = 0;
       let lines = 0;
@@ -76,12 +98,7 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'dbforge-stream-bench-'));
   try {
     let gateway = await startGateway(dataDir);
-    await post(gateway.base, '/admin/databases/spawn/people', {});
-    await post(gateway.base, '/api/db/people/query', { sql: 'CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, email TEXT, score REAL, created_at TEXT)' });
-    await post(gateway.base, '/api/db/people/query', {
-      sql: `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${ROWS})
-            INSERT INTO people SELECT x, 'person ' || x, 'p' || x || '@example.com', x * 0.25, datetime(1700000000 + x, 'unixepoch') FROM c`,
-    });
+    await fillPeople(gateway.base, ROWS);
     await gateway.stop();
 
     const runs = [
@@ -120,7 +137,45 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+/**
+ * The `/query` NDJSON stream of `rows` rows to a fast reader, as `npm run bench` measures it: a gateway
+ * started with `env` (and `prefix`, `stdout` as startGateway takes them) fills the table with
+ * `headers` (the admin key, if any); a fresh one (so its memory is the stream's own) then streams it to
+ * a request carrying `streamHeaders` (a database key, if any). Resolves to rows/s and the gateway's RSS
+ * before the request, after it and at peak (VmHWM), in MB.
+ */
+async function measureQueryStream({ rows = 1_000_000, env = {}, prefix = [], stdout = 'ignore', headers = {}, streamHeaders } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dbforge-stream-bench-'));
+  try {
+    let gateway = await startGateway(dataDir, env, { prefix, stdout });
+    try {
+      await fillPeople(gateway.base, rows, headers);
+      if (typeof streamHeaders === 'function') streamHeaders = await streamHeaders(gateway.base);
+    } finally {
+      await gateway.stop();
+    }
+    gateway = await startGateway(dataDir, env, { prefix, stdout });
+    try {
+      await post(gateway.base, '/api/db/people/query', { sql: 'SELECT count(*) FROM people' }, streamHeaders ?? headers); // pool open, as in service
+      const before = gateway.rssMb();
+      const outcome = await download(gateway.port, 'application/x-ndjson', false, false, streamHeaders ?? headers);
+      const after = gateway.rssMb();
+      const peak = gateway.peakRssMb();
+      if (outcome.status !== 200 || !outcome.complete || outcome.lines !== rows) throw new Error(`stream: status ${outcome.status}, complete ${outcome.complete}, ${outcome.lines} of ${rows} rows`);
+      return { rows, megabytes: +(outcome.bytes / 1e6).toFixed(1), seconds: +outcome.seconds.toFixed(2), rowsPerSecond: Math.round(rows / outcome.seconds), rssBeforeMb: Math.round(before), rssAfterMb: Math.round(after), peakRssMb: Math.round(peak) };
+    } finally {
+      await gateway.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+module.exports = { measureQueryStream, startGateway, download };
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
