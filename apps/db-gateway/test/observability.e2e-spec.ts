@@ -4,6 +4,10 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { ErrorCode } from '@dbforge/contracts';
+import { DomainError } from '../src/common/domain.error';
+import { ContainerRuntime } from '../src/orchestrator/runtime/container-runtime.port';
+import { EmbeddedRuntime } from '../src/orchestrator/runtime/embedded.runtime';
 import { TestGateway, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -139,5 +143,40 @@ describe('the request log', () => {
     // The body parser's 400 went out onto the closing connection: logged as what was sent, not as the outcome.
     expect(entry.res).toMatchObject({ status: 499, aborted: true });
     expect(entry.msg).toBe('POST /api/db/cut/query 499 (aborted by the client)');
+  });
+});
+
+describe('the request log of a failed request', () => {
+  it("gives a 5xx's code and reason, and only the code of a 4xx (the caller's input is not logged)", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logs = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        callback();
+      },
+    });
+    class ImagelessRuntime extends EmbeddedRuntime {
+      override start(database: string): never {
+        throw new DomainError(ErrorCode.RUNTIME_FAILURE, `Docker engine could not create the worker of '${database}': No such image: db-worker-base:latest`);
+      }
+    }
+    const gateway = await startGateway(await makeDataDir(), { DBFORGE_LOG_LEVEL: 'info' }, { logs, overrides: [{ provide: ContainerRuntime, useValue: new ImagelessRuntime() }] });
+    try {
+      await gateway.http.post('/admin/databases/spawn/imageless').expect(502);
+      await gateway.http.post('/api/db/missing/query').send({ sql: "SELECT 'secret'" }).expect(404);
+      const entry = (path: string) => lines.find((line) => (line.req as { path?: string } | undefined)?.path === path);
+      for (let tries = 0; (!entry('/admin/databases/spawn/imageless') || !entry('/api/db/missing/query')) && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(entry('/admin/databases/spawn/imageless')).toMatchObject({
+        level: 50,
+        res: { status: 502 },
+        error: { code: 'RUNTIME_FAILURE', message: "Docker engine could not create the worker of 'imageless': No such image: db-worker-base:latest" },
+      });
+      expect(entry('/admin/databases/spawn/imageless')).not.toHaveProperty('err');
+      expect(entry('/api/db/missing/query')).toMatchObject({ level: 30, res: { status: 404 }, error: { code: 'DATABASE_NOT_FOUND' } });
+      expect(JSON.stringify(lines)).not.toContain('secret');
+    } finally {
+      await gateway.close();
+      await removeDataDir(gateway.dataDir);
+    }
   });
 });

@@ -6,10 +6,11 @@ import { statusOf } from './error-status';
 /** One example `detail` per error code, as the gateway words it. Exhaustive: a new code needs its example. */
 const EXAMPLE_DETAILS: Record<ErrorCode, string> = {
   [ErrorCode.VALIDATION_FAILED]: 'sql must be a string',
-  [ErrorCode.MALFORMED_JSON]: 'Malformed JSON body: Unexpected token } in JSON at position 12',
+  [ErrorCode.MALFORMED_JSON]: `Malformed JSON body: Unexpected token '}', "{"sql":}" is not valid JSON`,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 'Request body is larger than the configured limit.',
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: 'Unsupported body encoding: unsupported charset "LATIN-9"',
-  [ErrorCode.INVALID_DATABASE_NAME]: 'Invalid database name: "../etc".',
+  [ErrorCode.INVALID_DATABASE_NAME]:
+    'db_name must start with a letter or digit, contain only letters, digits, "_", "." or "-", be at most 63 characters and not contain ".."',
   [ErrorCode.INVALID_IDENTIFIER]: 'Invalid identifier: "users; DROP TABLE x".',
   [ErrorCode.DATABASE_NOT_FOUND]: 'Database not found.',
   [ErrorCode.TABLE_NOT_FOUND]: 'SQL Error: no such table: users',
@@ -34,7 +35,7 @@ const EXAMPLE_DETAILS: Record<ErrorCode, string> = {
   [ErrorCode.RUNTIME_FAILURE]: 'Docker engine could not start a worker: No such image: db-worker-base:latest',
   [ErrorCode.DATABASE_BUSY]: 'Database is busy; try again. (SQLITE_BUSY: database is locked)',
   [ErrorCode.DATABASE_FILE_MISSING]: 'The database file is missing: the gateway will not serve an empty database in its place. Restore the database (from an upload or a snapshot) or delete it.',
-  [ErrorCode.RESULT_TOO_LARGE]: 'The first row alone is larger than DBFORGE_MAX_RESULT_BYTES (8388608 bytes): choose fewer columns.',
+  [ErrorCode.RESULT_TOO_LARGE]: 'The first row alone is larger than DBFORGE_MAX_RESULT_BYTES (67108864 bytes): select fewer or shorter columns (substr(), length()).',
   [ErrorCode.NOT_ACCEPTABLE]: 'Only a statement that reads rows can stream as NDJSON; send this one with Accept: application/json.',
   [ErrorCode.SNAPSHOT_NOT_FOUND]: 'Snapshot not found.',
   [ErrorCode.STREAM_INTERRUPTED]: 'The database was restored while its rows were streamed; read again.',

@@ -17,6 +17,8 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const { code, message, status } = this.describe(exception);
     const body: ErrorBodyDto = { detail: message, error: { code, message, status } };
     this.errors.publish(code);
+    // For the request log, which gives every error's code and, for a failure of the gateway's own (5xx), its reason.
+    response.locals.error = body.error;
     if (response.headersSent) {
       response.end();
       return;

@@ -44,7 +44,10 @@ export class RequestLog {
       onResponseEnd(response, (outcome) => {
         const path = pathOf(request);
         const line = `${request.method} ${path} ${outcome.status}${outcome.aborted ? ' (aborted by the client)' : ''}`;
-        const entry = { req: { id: request.id, method: request.method, path }, res: resOf(outcome), responseTime: Date.now() - startedAt };
+        const entry: Record<string, unknown> = { req: { id: request.id, method: request.method, path }, res: resOf(outcome), responseTime: Date.now() - startedAt };
+        const error = (response as ServerResponse & { locals?: { error?: { code: string; message: string } } }).locals?.error;
+        // 4xx details are the caller's own input (SQL, names): only their code is logged.
+        if (error) entry.error = outcome.status >= 500 ? { code: error.code, message: error.message } : { code: error.code };
         if (outcome.status >= 500) this.logger.error(entry, line);
         else this.logger.info(entry, line);
       });

@@ -20,8 +20,15 @@ export async function createContainerRuntime(config: GatewayConfig): Promise<Con
   switch (config.runtime) {
     case 'embedded':
       return chosen(new EmbeddedRuntime(), 'DBFORGE_RUNTIME=embedded; databases are held by the gateway, no containers');
-    case 'docker':
-      return chosen(new DockerRuntime(config), `DBFORGE_RUNTIME=docker, engine at ${config.dockerSocket}, worker image ${config.workerImage}`);
+    case 'docker': {
+      const docker = new DockerRuntime(config);
+      const health = await docker.engineHealth();
+      if (health.up && !(await docker.hasWorkerImage())) {
+        return chosen(docker, `DBFORGE_RUNTIME=docker, engine at ${config.dockerSocket}; the worker image ${config.workerImage} is MISSING, so spawns fail until it exists: ${WORKER_IMAGE_HINT}`);
+      }
+      if (!health.up) return chosen(docker, `DBFORGE_RUNTIME=docker, but no engine answered at ${config.dockerSocket} (${health.detail}); spawns answer 503 until it does`);
+      return chosen(docker, `DBFORGE_RUNTIME=docker, engine at ${config.dockerSocket}, worker image ${config.workerImage}`);
+    }
     case 'auto': {
       const docker = new DockerRuntime(config);
       const health = await docker.engineHealth();
