@@ -47,8 +47,10 @@ export class GatewayValidationPipe extends ValidationPipe {
    * and class-validator (see passesDtoConstraints); undefined when the full path must decide.
    */
   private accepted(value: unknown, { metatype }: ArgumentMetadata): object | undefined {
-    if (!metatype || !isPlainObject(value) || !passesDtoConstraints(metatype, value)) return undefined;
-    return Object.assign(new (metatype as new () => object)(), value);
+    // Express keeps path parameters in an object without a prototype; its keys are as plain as a body's.
+    const plain = isPlainObject(value) ? value : typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === null ? { ...value } : undefined;
+    if (!metatype || !plain || !passesDtoConstraints(metatype, plain)) return undefined;
+    return Object.assign(new (metatype as new () => object)(), plain);
   }
 
   /**
