@@ -24,6 +24,7 @@ class FakeResponse {
   readonly headers: Record<string, string> = {};
   body?: unknown;
   ended = false;
+  readonly locals: Record<string, unknown> = {};
 
   set(fields: Record<string, string>): this {
     Object.assign(this.headers, fields);
@@ -90,6 +91,8 @@ describe('DomainExceptionFilter', () => {
     expect(sent.headers).toEqual({});
     expect(published).toEqual([code]);
     expect(logged).not.toHaveBeenCalled();
+    // Left for the request log, which gives the code of every error.
+    expect(response.locals.error).toEqual({ code, message: `Something about ${code}.`, status });
   });
 
   it('sends the headers that belong to a DomainError, such as Retry-After', () => {
