@@ -12,11 +12,15 @@
  *    DETACH (unless the gateway itself lifted the connection's ATTACH limit for a VACUUM),
  *    load_extension(), and the pragmas that reveal the host or unlock the schema.
  *
+ * It also registers the batches of streamed reads (stream-batch.c).
+ *
  * Built by `npm run build` (native/build.js) against the headers of the SQLite that the sqlite3
  * package compiles, so it runs inside that very library through the extension API.
  */
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT1
+
+int dbforge_register_stream_batches(sqlite3 *db); /* stream-batch.c */
 
 static int is_temp(const char *schema) { return schema != 0 && sqlite3_stricmp(schema, "temp") == 0; }
 
@@ -63,6 +67,10 @@ int sqlite3_extension_init(sqlite3 *db, char **error, const sqlite3_api_routines
   }
   if (sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on) != SQLITE_OK || on != 0) {
     *error = sqlite3_mprintf("dbforge guard: trusted_schema could not be turned off");
+    return SQLITE_ERROR;
+  }
+  if (dbforge_register_stream_batches(db) != SQLITE_OK) {
+    *error = sqlite3_mprintf("dbforge guard: the stream batches could not be registered");
     return SQLITE_ERROR;
   }
   return sqlite3_set_authorizer(db, authorize, db);

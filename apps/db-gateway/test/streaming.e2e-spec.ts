@@ -1,6 +1,7 @@
 import { DbForgeClient, DbForgeError } from '@dbforge/client';
 import { request as httpRequest, IncomingMessage } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { STREAM_BATCH_ROWS } from '../src/data-plane/streaming/cursor-readable';
 import { cli, requireBuiltCli } from './support/cli-process';
 import { TestGateway, expectError, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
 
@@ -182,6 +183,109 @@ describe('streaming rows as NDJSON and CSV', () => {
     });
     // With one reader, this read can only run once the abandoned stream has given its reader back.
     await query('big', 'SELECT count(*) AS n FROM t').expect(200, { data: [{ n: 5000 }], rows_affected: 1 });
+  });
+
+  describe('POST /query in batches (one trip to SQLite per batch)', () => {
+    const B = STREAM_BATCH_ROWS;
+
+    it.each([0, 1, 2, B - 1, B, B + 1, 2 * B, 2 * B + 1])('streams a result of %i rows whole, as NDJSON and as CSV', async (count) => {
+      const ndjson = await rawQuery(gateway, 'big', { sql: 'SELECT id, data FROM t WHERE id <= ? ORDER BY id', params: [count] }, 'application/x-ndjson');
+      expect(ndjson.status).toBe(200);
+      expect(ndjson.complete).toBe(true);
+      const rows = lines(ndjson.body).map((line) => JSON.parse(line));
+      expect(rows.map((row) => row.id)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+      expect(rows.every((row) => row.data === (row.id % 2 === 0 ? 'AP8=' : null))).toBe(true);
+      const csv = await rawQuery(gateway, 'big', { sql: 'SELECT id, name FROM t WHERE id <= ? ORDER BY id', params: [count] }, 'text/csv');
+      expect(csv.complete).toBe(true);
+      expect(csv.body).toBe(count === 0 ? '' : ['id,name', ...Array.from({ length: count }, (_, i) => `${i + 1},row ${i + 1}`), ''].join('\r\n'));
+    });
+
+    it('cuts the stream at a runtime error in a later batch, after the batches before it, with the error line', async () => {
+      const response = await rawQuery(gateway, 'big', { sql: "SELECT CASE WHEN id = 1500 THEN json('bad') ELSE id END AS x FROM t ORDER BY id" }, 'application/x-ndjson');
+      expect(response.status).toBe(200);
+      expect(response.complete).toBe(false);
+      const received = lines(response.body).map((line) => JSON.parse(line));
+      expect(received.pop()).toEqual({ error: { code: 'SQL_ERROR', message: 'SQL Error: malformed JSON', status: 400 } });
+      // Whole batches went out before the one that failed; none of that one.
+      expect(received.map((row) => row.x)).toEqual(Array.from({ length: Math.floor(1499 / B) * B }, (_, i) => i + 1));
+      await query('big', 'SELECT count(*) AS n FROM t').expect(200);
+    });
+
+    it('answers a runtime error within the first batch with the normal error response', async () => {
+      const response = await rawQuery(gateway, 'big', { sql: "SELECT CASE WHEN id = 2 THEN json('bad') ELSE id END AS x FROM t ORDER BY id" }, 'application/x-ndjson');
+      expect(response.status).toBe(400);
+      expect(expectError(JSON.parse(response.body), 400, 'SQL_ERROR').detail).toBe('SQL Error: malformed JSON');
+    });
+
+    it('hands the reader back when the client hangs up after some batches, and the same statement then streams whole', async () => {
+      const { port } = gateway.app.getHttpServer().address() as AddressInfo;
+      const sql = 'SELECT a.id AS a, b.id AS b FROM t a, t b ORDER BY a.id, b.id'; // 25 million rows
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const received = await new Promise<number>((resolve, reject) => {
+          let bytes = 0;
+          const request = httpRequest(
+            { host: '127.0.0.1', port, method: 'POST', path: '/api/db/big/query', headers: { ...admin, Accept: 'application/x-ndjson', 'Content-Type': 'application/json' } },
+            (response) => {
+              response.on('data', (chunk: Buffer) => {
+                bytes += chunk.length;
+                if (bytes > 5 * B * 20) request.destroy(); // a few batches in
+              });
+            },
+          );
+          request.on('error', () => undefined);
+          request.on('close', () => resolve(bytes));
+          request.end(JSON.stringify({ sql }));
+          setTimeout(() => reject(new Error('the stream did not end')), 10000).unref();
+        });
+        expect(received).toBeGreaterThan(5 * B * 20);
+        // One reader (DBFORGE_POOL_READERS=1): this read runs only once the stream has given it back.
+        await query('big', 'SELECT count(*) AS n FROM t').expect(200, { data: [{ n: 5000 }], rows_affected: 1 });
+      }
+      const whole = await rawQuery(gateway, 'big', { sql: `${sql} LIMIT ?`, params: [3 * B + 7] }, 'application/x-ndjson');
+      expect(whole.complete).toBe(true);
+      const rows = lines(whole.body).map((line) => JSON.parse(line));
+      expect(rows).toHaveLength(3 * B + 7);
+      expect(rows[0]).toEqual({ a: 1, b: 1 });
+      expect(rows[3 * B + 6]).toEqual({ a: 1, b: 3 * B + 7 });
+    });
+
+    it('is cut by a restore mid-stream with the STREAM_INTERRUPTED line, and the restored database serves reads', async () => {
+      await gateway.http.post('/admin/databases/spawn/swapq').set(admin).expect(201);
+      await query('swapq', 'CREATE TABLE n (x INTEGER)').expect(200);
+      await query('swapq', 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) INSERT INTO n SELECT x FROM c').expect(200);
+      const snapshot = (await gateway.http.post('/admin/databases/swapq/snapshots').set(admin).expect(201)).body.id as string;
+      await query('swapq', 'DELETE FROM n WHERE x > 100').expect(200);
+      await query('swapq', 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) INSERT INTO n SELECT x FROM c').expect(200);
+      const { port } = gateway.app.getHttpServer().address() as AddressInfo;
+      let ended!: () => void;
+      const streamEnded = new Promise<void>((resolve) => (ended = resolve));
+      const response = await new Promise<IncomingMessage>((resolve) => {
+        const request = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/api/db/swapq/query', headers: { ...admin, Accept: 'application/x-ndjson', 'Content-Type': 'application/json' } },
+          (answer) => {
+            answer.pause(); // a slow client: the gateway holds a batch or two, not the result
+            answer.on('close', ended);
+            resolve(answer);
+          },
+        );
+        request.on('error', ended);
+        request.end(JSON.stringify({ sql: 'SELECT x FROM n' }));
+      });
+      expect(response.statusCode).toBe(200);
+      await gateway.http.post(`/admin/databases/swapq/snapshots/${snapshot}/restore`).set(admin).expect(200);
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.resume();
+      await streamEnded;
+      expect(response.complete).toBe(false);
+      const received = lines(text);
+      expect(JSON.parse(received.pop() ?? '{}')).toEqual({ error: { code: 'STREAM_INTERRUPTED', message: expect.stringContaining('restored'), status: 409 } });
+      expect(received.length).toBeGreaterThan(0);
+      expect(received.length).toBeLessThan(300100);
+      expect(received.map((line) => JSON.parse(line).x)).toEqual(Array.from({ length: received.length }, (_, i) => (i < 100 ? i + 1 : i - 99)));
+      await query('swapq', 'SELECT count(*) AS c FROM n').expect(200, { data: [{ c: 200000 }], rows_affected: 1 });
+    });
   });
 
   describe('GET rows', () => {

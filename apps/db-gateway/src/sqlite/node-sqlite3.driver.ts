@@ -4,6 +4,7 @@ import sqlite3 from 'sqlite3';
 import { ResultLimits, jsonSizeOf } from './result-limits';
 import { FILE_MISSING, OpenOptions, RowCursor, RunResult, SqliteBindings, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from './sqlite.port';
 import { findSqliteGuard } from './sqlite-guard';
+import { COLUMNS_SELECT, allRows, batchSelect, columnNames, getRow } from './stream-batches';
 
 /** node-sqlite3 reports `SQLITE_ERROR: no such table: x`; keep SQLite's own words. */
 // Duck-typed: the addon's errors may come from another realm (Jest's VM), where `instanceof Error` fails.
@@ -87,7 +88,7 @@ class NodeSqlite3Connection extends SqliteConnection {
   }
 
   cursor(sql: string, bindings: SqliteBindings = []): RowCursor {
-    return new NodeSqlite3Cursor(this.prepared(sql), bindings);
+    return new NodeSqlite3Cursor(this.prepared(sql), sql, bindings, (text) => this.prepared(text));
   }
 
   interrupt(): void {
@@ -176,40 +177,103 @@ class NodeSqlite3Connection extends SqliteConnection {
 const MAX_PIPELINED_STEPS = 256;
 
 /**
- * node-sqlite3 has no batch step and `each()` steps on its own thread with no back-pressure (a
- * million rows pile up in memory if the client reads slowly). So a cursor steps with `get()`, one row
- * each, several queued at once; SQLite steps only when asked, and memory holds one batch.
- * The first batch is a single step: after an error SQLite resets a statement on its next step, so a
- * queued step would run an expensive first row again; later batches grow once rows flow.
+ * A statement stepped on demand. node-sqlite3 has no batch step: `get()` is one row per trip to the
+ * thread pool, and `each()` steps on its own thread with no back-pressure (a million rows pile up in
+ * memory if the client reads slowly). So the first row comes from `get()`, which binds the statement,
+ * and the next ones a batch per trip: `dbforge_stream_batch` (native/stream-batch.c, in the SQLite
+ * guard) steps this same statement on by up to `maxRows` rows, about `maxBytes` at most, inside one
+ * `all()`. SQLite steps only when asked, memory holds one batch, and the statement keeps its one read
+ * snapshot from the first batch to the last. Should a batch not hold the statement's columns (over
+ * SQLite's column limit less three), the rows come from `get()`s instead, several queued at once.
  */
 class NodeSqlite3Cursor extends RowCursor {
   private started = false;
   private finished = false;
   private closed?: Promise<void>;
+  private reading?: Promise<unknown>;
+  /** The statement that steps this one a batch at a time; null when it cannot (row by row then). */
+  private batches?: sqlite3.Statement | null;
   private depth = 1;
 
   constructor(
     private readonly statement: Promise<sqlite3.Statement>,
+    private readonly sql: string,
     private readonly bindings: SqliteBindings,
+    private readonly prepare: (sql: string) => Promise<sqlite3.Statement>,
   ) {
     super();
   }
 
-  async next(maxRows: number, maxBytes: number): Promise<SqliteRow[]> {
-    if (this.finished || this.closed) return [];
+  next(maxRows: number, maxBytes: number): Promise<SqliteRow[]> {
+    if (this.finished || this.closed) return Promise.resolve([]);
+    const batch = this.read(maxRows, maxBytes).catch((error: unknown) => {
+      this.finished = true; // after an error SQLite would start the statement over on its next step
+      throw translate(error);
+    });
+    this.reading = batch;
+    return batch;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      // A batch steps this statement from another one, outside this statement's own queue of calls:
+      // the reset waits for it (a step after the reset would start the statement over).
+      await this.reading?.catch(() => undefined);
+      const statement = await this.statement.catch(() => undefined);
+      if (!statement) return;
+      await new Promise<void>((resolve) => statement.reset(() => resolve()));
+      finalizeOneShot(statement);
+    })();
+    return this.closed;
+  }
+
+  private async read(maxRows: number, maxBytes: number): Promise<SqliteRow[]> {
     const statement = await this.statement;
     const rows: SqliteRow[] = [];
     let bytes = 0;
+    if (!this.started) {
+      this.started = true;
+      // A cached statement that a plain `all()` ran to its end keeps node-sqlite3's DONE, and a `get()`
+      // with no values to bind would answer nothing: a reset, queued ahead of the get, starts it afresh.
+      statement.reset();
+      const first = await getRow(statement, this.bindings); // binds the statement
+      if (first === undefined) {
+        this.finished = true;
+        return rows;
+      }
+      rows.push(first);
+      bytes = jsonSizeOf(first);
+      if (rows.length >= maxRows || bytes >= maxBytes || this.closed) return rows;
+      this.batches = await this.batchStatement();
+    }
+    if (!this.batches) return this.steps(statement, rows, bytes, maxRows, maxBytes);
+    const batch = await allRows(this.batches, [this.sql, maxRows - rows.length, maxBytes - bytes]);
+    if (batch.length === 0) this.finished = true; // a batch has at least one row while the statement has any
+    if (rows.length === 0) return batch;
+    for (const row of batch) rows.push(row);
+    return rows;
+  }
+
+  /** The batch statement for this statement's columns; null when there is none (too many columns, or a guard without batches). */
+  private async batchStatement(): Promise<sqlite3.Statement | null> {
+    try {
+      const [answer] = await allRows(await this.prepare(COLUMNS_SELECT), [this.sql]);
+      const columns = columnNames(answer);
+      return columns ? await this.prepare(batchSelect(columns)) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Row by row: `get()`s, several queued at once, more as rows flow while they stay small. */
+  private async steps(statement: sqlite3.Statement, rows: SqliteRow[], bytes: number, maxRows: number, maxBytes: number): Promise<SqliteRow[]> {
     // Stops at once when closed meanwhile: a step after the reset would start the statement over.
     while (rows.length < maxRows && bytes < maxBytes && !this.finished && !this.closed) {
       const steps: Promise<SqliteRow | undefined>[] = [];
-      for (let i = Math.min(this.depth, maxRows - rows.length); i > 0; i--) steps.push(this.step(statement));
+      for (let i = Math.min(this.depth, maxRows - rows.length); i > 0; i--) steps.push(getRow(statement));
       const outcomes = await Promise.allSettled(steps);
       for (const outcome of outcomes) {
-        if (outcome.status === 'rejected') {
-          this.finished = true;
-          throw translate(outcome.reason);
-        }
+        if (outcome.status === 'rejected') throw outcome.reason;
         if (outcome.value === undefined) {
           this.finished = true;
           break;
@@ -222,28 +286,6 @@ class NodeSqlite3Cursor extends RowCursor {
       this.depth = Math.max(1, Math.min(this.depth * 4, MAX_PIPELINED_STEPS, roomFor));
     }
     return rows;
-  }
-
-  close(): Promise<void> {
-    this.closed ??= this.statement.then(
-      (statement) =>
-        new Promise<void>((resolve) =>
-          statement.reset(() => {
-            finalizeOneShot(statement);
-            resolve();
-          }),
-        ),
-      () => undefined,
-    );
-    return this.closed;
-  }
-
-  private step(statement: sqlite3.Statement): Promise<SqliteRow | undefined> {
-    const done = (resolve: (row: SqliteRow | undefined) => void, reject: (error: unknown) => void) => (error: Error | null, row?: SqliteRow) =>
-      error ? reject(error) : resolve(row);
-    if (this.started) return new Promise((resolve, reject) => statement.get(done(resolve, reject)));
-    this.started = true; // the first step binds (and resets) the statement
-    return new Promise((resolve, reject) => statement.get(this.bindings, done(resolve, reject)));
   }
 }
 
