@@ -20,6 +20,8 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(bodyParserErrors);
   app.set('query parser', 'simple'); // `a[b]=1` stays a plain key instead of becoming an object
   app.set('x-powered-by', false);
+  // Answers to queries are not documents a cache revalidates: no SHA-1 of every body (up to DBFORGE_MAX_RESULT_BYTES).
+  app.set('etag', false);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
