@@ -27,7 +27,9 @@ import { SystemController } from './system/system.controller';
 
 @Module({
   imports: [ConfigModule, CommonModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule, BackupModule],
-  controllers: [SystemController, HealthController, AdminController, KeysController, DataController, RowsController, SchemaChangesController, TrashController, BackupController, RestoreController],
+  // Express tries routes in this order, one pattern after another: the data routes, which carry the
+  // traffic, come first (no two controllers' paths overlap, so the order changes nothing else).
+  controllers: [DataController, RowsController, SchemaChangesController, AdminController, KeysController, TrashController, BackupController, RestoreController, HealthController, SystemController],
   providers: [
     HealthService,
     HttpDrain,
