@@ -172,6 +172,14 @@ class NodeSqlite3Connection extends SqliteConnection {
       });
     });
   }
+
+  /** Finalizes the cached statements (the map is emptied at once, so a later task prepares afresh), then shrinks the page cache. */
+  override async releaseMemory(): Promise<void> {
+    const statements = [...this.statements.values()];
+    this.statements.clear();
+    await Promise.all(statements.map((statement) => new Promise<void>((resolve) => statement.finalize(() => resolve()))));
+    await super.releaseMemory();
+  }
 }
 
 const MAX_PIPELINED_STEPS = 256;

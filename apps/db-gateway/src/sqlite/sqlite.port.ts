@@ -74,6 +74,14 @@ export abstract class SqliteConnection {
    * so writers on other connections go on). Like `vacuum`, it lifts the ATTACH limit for this one statement.
    */
   abstract copyTo(file: string): Promise<void>;
+  /**
+   * Gives back what an idle connection holds and can do without: its page cache (`PRAGMA
+   * shrink_memory`) and, where the driver keeps them, its prepared statements. Only while the
+   * connection runs nothing; the next statement prepares and reads afresh.
+   */
+  releaseMemory(): Promise<void> {
+    return this.exec('PRAGMA shrink_memory');
+  }
 }
 
 /**

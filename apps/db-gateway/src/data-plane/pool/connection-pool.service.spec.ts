@@ -3,10 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { DatabaseLayout } from '../../catalog/database-layout';
 import { loadGatewayConfig } from '../../config/load-gateway-config';
 import { NodeSqlite3Driver } from '../../sqlite/node-sqlite3.driver';
-import { FILE_MISSING } from '../../sqlite/sqlite.port';
+import { FILE_MISSING, SqliteConnection } from '../../sqlite/sqlite.port';
+import { bindStatement } from '../statements/bound-statement';
 import { DatabaseClosedError } from './database-closed.error';
 import { ConnectionPoolService } from './connection-pool.service';
 import { DatabasePool } from './database-pool';
@@ -182,5 +185,73 @@ describe('ConnectionPoolService', () => {
     await expect(sut.use('beta', (pool) => pool.open())).rejects.toMatchObject({ code: FILE_MISSING, message: expect.stringContaining('does not exist') });
     expect(existsSync(layout.fileOf('alpha'))).toBe(false);
     expect(existsSync(layout.fileOf('beta'))).toBe(false);
+  });
+});
+
+describe('ConnectionPoolService evictions', () => {
+  /** The real driver, counting the connections it opened that are not closed yet. */
+  class CountingDriver extends NodeSqlite3Driver {
+    openConnections = 0;
+
+    override async open(file: string, options: Parameters<NodeSqlite3Driver['open']>[1]): Promise<SqliteConnection> {
+      const connection = await super.open(file, options);
+      this.openConnections++;
+      const close = connection.close.bind(connection);
+      connection.close = () => {
+        this.openConnections--;
+        return close();
+      };
+      return connection;
+    }
+  }
+
+  let dir: string;
+  let driver: CountingDriver;
+  let sut: ConnectionPoolService;
+  let layout: DatabaseLayout;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'connection-pool-evict-'));
+    const config = loadGatewayConfig({ DBFORGE_DATA_DIR: dir, DBFORGE_MAX_OPEN_DATABASES: '2', DBFORGE_POOL_READERS: '2' });
+    layout = new DatabaseLayout(config);
+    driver = new CountingDriver();
+    sut = new ConnectionPoolService(driver, layout, config);
+  });
+
+  afterEach(async () => {
+    await sut.onApplicationShutdown();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Spawns `name` and uses it as a client would: a table, a row, a planned read, two reads at once. */
+  const exercise = async (name: string, onPool: (pool: DatabasePool) => void = () => undefined) => {
+    await layout.prepareDirectory(name);
+    await sut.use(name, async (pool) => {
+      onPool(pool);
+      await pool.open({ create: true });
+      await pool.write((connection) => connection.exec('CREATE TABLE t (v TEXT)'));
+      await pool.write((connection) => connection.run('INSERT INTO t (v) VALUES (?)', [name]));
+      await pool.plan(bindStatement('SELECT v FROM t', undefined));
+      await Promise.all([1, 2].map(() => pool.read((connection) => connection.all('SELECT v FROM t'))));
+    });
+  };
+
+  it('closes every connection of an evicted pool, and keeps nothing of it: pools evicted by the hundred are garbage collected', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const collected = new Set<string>();
+    const registry = new FinalizationRegistry<string>((name) => collected.add(name));
+    const names = Array.from({ length: 100 }, (_, i) => `db${i}`);
+    for (const name of names) await exercise(name, (pool) => registry.register(pool, name));
+    await Promise.all(names.slice(0, -2).map((name) => sut.close(name).catch(() => undefined))); // waits for the evictions under way
+    expect(sut.openCount).toBe(2);
+    // The two still open hold a writer and their readers; the 98 evicted ones hold nothing.
+    expect(driver.openConnections).toBeLessThanOrEqual(2 * 3);
+
+    for (let round = 0; round < 10 && collected.size < names.length - 2; round++) {
+      gc();
+      await sleep(20);
+    }
+    expect(names.slice(0, -2).filter((name) => !collected.has(name))).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { NodeSqlite3Driver } from '../../sqlite/node-sqlite3.driver';
 import { FILE_MISSING, SqliteConnection, SqliteError } from '../../sqlite/sqlite.port';
 import { bindStatement } from '../statements/bound-statement';
-import { DatabasePool } from './database-pool';
+import { DatabasePool, WARM_AFTER_OPERATIONS } from './database-pool';
 import { DatabaseClosedError } from './database-closed.error';
 
 const planned = (sql: string) => bindStatement(sql, undefined);
@@ -329,5 +329,199 @@ describe('DatabasePool statement timeout and reader exclusivity', () => {
       await sut.close();
       await expect(cursor.next(10, 1 << 20)).rejects.toBeInstanceOf(DatabaseClosedError);
     });
+  });
+});
+
+/** The real driver, recording every connection it opens and what the pool asks of each. */
+class RecordingDriver extends NodeSqlite3Driver {
+  readonly opened: { connection: SqliteConnection; readOnly: boolean; closed: boolean; execs: string[]; releases: number }[] = [];
+
+  override async open(file: string, options: Parameters<NodeSqlite3Driver['open']>[1]): Promise<SqliteConnection> {
+    const connection = await super.open(file, options);
+    const record = { connection, readOnly: options.readOnly, closed: false, execs: [] as string[], releases: 0 };
+    this.opened.push(record);
+    const { close, exec, releaseMemory } = connection;
+    connection.close = () => {
+      record.closed = true;
+      return close.call(connection);
+    };
+    connection.exec = (sql: string) => {
+      record.execs.push(sql);
+      return exec.call(connection, sql);
+    };
+    connection.releaseMemory = () => {
+      record.releases++;
+      return releaseMemory.call(connection);
+    };
+    return connection;
+  }
+
+  get openCount(): number {
+    return this.opened.filter((record) => !record.closed).length;
+  }
+}
+
+describe('DatabasePool connections over time', () => {
+  const IDLE_MS = 5000;
+  let dir: string;
+  let driver: RecordingDriver;
+  let sut: DatabasePool;
+
+  /** Lets real I/O (SQLite on the thread pool) run while timers are fake, until `done` holds. */
+  const until = async (done: () => boolean): Promise<void> => {
+    for (let turns = 0; !done(); turns++) {
+      if (turns > 100_000) throw new Error('never happened');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  const held = () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    return { gate, release };
+  };
+  const readOnly = () => driver.opened.filter((record) => record.readOnly);
+
+  beforeEach(async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    dir = await mkdtemp(join(tmpdir(), 'database-pool-idle-'));
+    driver = new RecordingDriver();
+    sut = new DatabasePool('idle', join(dir, 'idle.db'), driver, { readers: 3, busyTimeoutMs: 1000, synchronous: 'NORMAL', statementTimeoutMs: 0, idleMs: IDLE_MS });
+    await sut.open({ create: true });
+    await sut.write((connection) => connection.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)'));
+  });
+
+  afterEach(async () => {
+    await sut.close();
+    jest.useRealTimers();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts with its writer alone, and plans and reads one at a time on a single reader', async () => {
+    expect(driver.opened.map((record) => record.readOnly)).toEqual([false]);
+    for (let i = 0; i < 5; i++) {
+      await sut.plan(planned(`SELECT v FROM t WHERE id = ${i}`));
+      await sut.read((connection) => connection.all('SELECT v FROM t WHERE id = ?', [i]));
+    }
+    expect(readOnly()).toHaveLength(1); // planning shares the reader: no planner connection of its own
+    expect(sut.openConnections).toBe(2);
+  });
+
+  it('opens another reader only when the open ones are all busy, up to `readers`', async () => {
+    const { gate, release } = held();
+    const reads = Array.from({ length: 5 }, () => sut.read(async (connection) => {
+      await gate;
+      return connection.all('SELECT 1 AS one');
+    }));
+    await until(() => readOnly().length === 3);
+    await Promise.resolve();
+    expect(readOnly()).toHaveLength(3); // the 4th and 5th read wait for one of the three
+    release();
+    await Promise.all(reads);
+    expect(readOnly()).toHaveLength(3);
+  });
+
+  it('plans on a spare planner when every reader is busy, instead of waiting for one', async () => {
+    const { gate, release } = held();
+    const reads = Array.from({ length: 3 }, () => sut.read(() => gate));
+    await until(() => readOnly().length === 3);
+    await expect(sut.plan(planned('SELECT v FROM t'))).resolves.toMatchObject({ readOnly: true });
+    expect(readOnly()).toHaveLength(4);
+    release();
+    await Promise.all(reads);
+    jest.advanceTimersByTime(IDLE_MS);
+    await until(() => driver.openCount === 1);
+    expect(sut.openConnections).toBe(1);
+  });
+
+  it('closes readers unused for idleMs, down to none, but not the one in steady use', async () => {
+    const { gate, release } = held();
+    const reads = Array.from({ length: 3 }, () => sut.read(() => gate));
+    await until(() => readOnly().length === 3);
+    release();
+    await Promise.all(reads);
+
+    // One read every second: the most recently used reader serves them all, the other two go unused.
+    for (let second = 1; second <= 6; second++) {
+      jest.advanceTimersByTime(1000);
+      await sut.read((connection) => connection.all('SELECT 1 AS one'));
+    }
+    await until(() => driver.openCount === 2);
+    expect(readOnly().filter((record) => record.closed)).toHaveLength(2);
+    expect(driver.opened.find((record) => !record.readOnly)?.closed).toBe(false);
+
+    jest.advanceTimersByTime(IDLE_MS - 1);
+    await Promise.resolve();
+    expect(driver.openCount).toBe(2);
+    jest.advanceTimersByTime(1);
+    await until(() => driver.openCount === 1);
+    expect(sut.openConnections).toBe(1);
+
+    // The next read opens a reader again.
+    await expect(sut.read((connection) => connection.all('SELECT count(*) AS n FROM t'))).resolves.toEqual([{ n: 0 }]);
+    expect(readOnly()).toHaveLength(4);
+  });
+
+  it('releases the memory of a pool idle for idleMs: the writer finalizes its statements and shrinks its page cache', async () => {
+    await sut.write((connection) => connection.run("INSERT INTO t (v) VALUES ('x')"));
+    const writer = driver.opened[0];
+    expect(writer.releases).toBe(0);
+    jest.advanceTimersByTime(IDLE_MS - 1);
+    expect(writer.releases).toBe(0);
+    jest.advanceTimersByTime(1);
+    await until(() => writer.releases === 1);
+    expect(writer.execs).toContain('PRAGMA cache_size=2');
+    // Only once per idle spell, and again after the next operation.
+    jest.advanceTimersByTime(IDLE_MS * 3);
+    await sut.close();
+    expect(writer.releases).toBe(1);
+  });
+
+  it('runs a busy pool on SQLite’s default page cache and an idle one on a tiny one', async () => {
+    const cacheSize = async () => Number((await sut.read((connection) => connection.all('PRAGMA cache_size')))[0].cache_size);
+    const writerCacheSize = async () => Number((await sut.write((connection) => connection.all('PRAGMA cache_size')))[0].cache_size);
+    expect(await cacheSize()).toBe(2);
+    expect(await writerCacheSize()).toBe(2);
+    for (let i = 0; i < WARM_AFTER_OPERATIONS; i++) await sut.read((connection) => connection.all('SELECT 1 AS one'));
+    expect(await cacheSize()).toBe(-2000);
+    expect(await writerCacheSize()).toBe(-2000);
+
+    jest.advanceTimersByTime(IDLE_MS);
+    await until(() => driver.opened[0].releases === 1 && driver.openCount === 1);
+    expect(await writerCacheSize()).toBe(2);
+    expect(await cacheSize()).toBe(2); // a new reader, opened cold
+  });
+
+  it('keeps statements working after the writer released them', async () => {
+    const insert = (v: string) => sut.write((connection) => connection.run('INSERT INTO t (v) VALUES (?)', [v]));
+    await insert('before');
+    jest.advanceTimersByTime(IDLE_MS);
+    await until(() => driver.opened[0].releases === 1);
+    await insert('after');
+    expect(await sut.read((connection) => connection.all('SELECT v FROM t ORDER BY id'))).toEqual([{ v: 'before' }, { v: 'after' }]);
+  });
+
+  it('on close, closes every connection it opened, drops its plans and leaves no timer behind', async () => {
+    const { gate, release } = held();
+    const reads = Array.from({ length: 3 }, () => sut.read(() => gate));
+    await until(() => readOnly().length === 3);
+    await sut.plan(planned('SELECT id FROM t')); // on the spare planner
+    release();
+    await Promise.all(reads);
+    expect(driver.openCount).toBe(5);
+    expect(jest.getTimerCount()).toBeGreaterThan(0);
+
+    await sut.close();
+
+    expect(driver.opened.filter((record) => !record.closed)).toEqual([]);
+    expect(sut.openConnections).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+    await expect(sut.plan(planned('SELECT id FROM t'))).rejects.toBeInstanceOf(DatabaseClosedError);
+  });
+
+  it('closing while idle readers are being closed waits for them', async () => {
+    await sut.read((connection) => connection.all('SELECT 1 AS one'));
+    jest.advanceTimersByTime(IDLE_MS); // the reader's close starts in the background
+    await sut.close();
+    expect(driver.opened.filter((record) => !record.closed)).toEqual([]);
   });
 });

@@ -21,14 +21,44 @@ export interface PoolOptions {
   /** How long an operation waits for a free reader before it is refused as busy (0: no limit). */
   readerWaitMs?: number;
   maxValueBytes?: number;
+  /** How long a connection may go unused before it is closed or its memory released (default POOL_IDLE_MS). */
+  idleMs?: number;
 }
 
 const PLAN_CACHE_SIZE = 256;
 
 /**
+ * A reader (or the spare planner) unused for this long is closed, down to none; a pool with no
+ * operation for this long releases its writer's memory (prepared statements, page cache). Long
+ * enough that a database in steady use never reopens a reader between two requests, short enough
+ * that a thousand quiet databases hold about one bare connection each.
+ */
+export const POOL_IDLE_MS = 5_000;
+
+/**
+ * A pool counts as warm once it has run this many operations with no idle pause of `idleMs`: then its
+ * connections get SQLite's default page cache. Until then (and again once idle) they get a cold one.
+ */
+export const WARM_AFTER_OPERATIONS = 32;
+
+/**
+ * The page cache of a cold pool's connection: 2 pages. Below 3, SQLite also skips the block of 20
+ * pages (about 86 KiB) it otherwise allocates whenever a connection's empty cache gets its first
+ * page; `shrink_memory` frees the block a new connection got from the pragmas it was opened with.
+ */
+const COLD_CACHE = 'PRAGMA cache_size=2';
+/** SQLite's default page cache (SQLITE_DEFAULT_CACHE_SIZE: 2,000 KiB), for a warm pool's connections. */
+const WARM_CACHE = 'PRAGMA cache_size=-2000';
+
+/**
  * The connections of one database file: one writer (WAL, writes serialized and group-committed by a WriteBatcher),
- * up to `readers` read-only connections opened on demand, which read concurrently with the writer, and
- * one read-only planner that only compiles statements (EXPLAIN), so planning never waits for a reader.
+ * and up to `readers` read-only connections, which read concurrently with the writer. A pool opens
+ * with its writer only; a reader is opened when an operation finds every open reader busy, and one
+ * unused for `idleMs` (POOL_IDLE_MS) is closed again, down to none; once the whole pool has had no
+ * operation for `idleMs`, the writer's prepared statements and page cache are released too.
+ * Planning (EXPLAIN, compile only) borrows an idle reader or opens one; only when all `readers` are
+ * busy does it use a spare read-only planner connection (closed like a reader once unused), so
+ * planning never waits for a reader.
  * A reader runs one task at a time, so interrupting a task that ran too long never cuts a neighbour.
  * Cursors (streams, held as long as their client reads) may hold all readers but one, and a wait for a
  * reader is bounded (`readerWaitMs`, then SQLITE_BUSY): a client that stops reading holds its own
@@ -39,7 +69,12 @@ const PLAN_CACHE_SIZE = 256;
  */
 export class DatabasePool {
   private writer?: Promise<SqliteConnection>;
+  /** The writer once it is open. */
+  private openWriter?: SqliteConnection;
+  /** Readers free to take, the most recently used on top (so the others go unused and get closed). */
   private readonly idleReaders: SqliteConnection[] = [];
+  /** When each of `idleReaders` (same index) was handed back: the oldest at the bottom. */
+  private readonly idleSince: number[] = [];
   private readonly allReaders = new Set<SqliteConnection>();
   private openingReaders = 0;
   private readonly readerWaiters: ((connection: SqliteConnection | undefined) => void)[] = [];
@@ -52,9 +87,12 @@ export class DatabasePool {
   /** Bumped whenever the schema changes: a plan made under an older generation is not cached. */
   private schemaGeneration = 0;
   private schemaVersion?: number;
+  /** The spare planner, for when every reader is busy. */
   private planner?: Promise<SqliteConnection>;
-  /** Planning tasks run one at a time on the planner. */
+  /** Planning tasks run one at a time on the spare planner. */
   private planning: Promise<unknown> = Promise.resolve();
+  private plannerUsers = 0;
+  private plannerUsedAt = 0;
   private readonly cursors = new Set<PooledCursor>();
   /** Readers held by cursors, and cursors waiting for one of the readers cursors may hold. */
   private cursorsHeld = 0;
@@ -62,6 +100,17 @@ export class DatabasePool {
   private active = 0;
   private drained?: () => void;
   private closed = false;
+  /** When `active` last dropped to 0. */
+  private idleFrom = 0;
+  /** An operation ran since the writer's memory was last released. */
+  private memoryHeld = false;
+  private sweepTimer?: NodeJS.Timeout;
+  /** Reader closes and memory releases under way: a close waits for them. */
+  private readonly housekeeping = new Set<Promise<void>>();
+  /** Operations since the pool was last idle for `idleMs`; past WARM_AFTER_OPERATIONS it is warm. */
+  private operationsSinceIdle = 0;
+  /** Open connections that still have the cold page cache. */
+  private readonly coldConnections = new Set<SqliteConnection>();
 
   constructor(
     readonly name: string,
@@ -164,20 +213,44 @@ export class DatabasePool {
 
   /**
    * How SQLite will run the statement (from its bytecode), cached per statement text for the current
-   * schema; asked of the planner connection, which only compiles, so it never waits behind reads.
+   * schema; compiled on a read-only connection that is free (see onPlanningConnection), so it never
+   * waits behind reads.
    */
   async plan(statement: PlannableStatement): Promise<StatementPlan> {
     const cached = this.cachedPlan(statement);
     if (cached) return cached;
     return this.track(async () => {
       const generation = this.schemaGeneration;
-      const planner = await this.plannerConnection();
-      const turn = this.planning.then(() => this.timed(planner, (connection) => this.explain(connection, statement)));
-      this.planning = turn.catch(() => undefined);
-      const plan = await turn;
+      const plan = await this.onPlanningConnection((connection) => this.timed(connection, (planning) => this.explain(planning, statement)));
       if (generation === this.schemaGeneration) this.remember(statement.sql, plan);
       return plan;
     });
+  }
+
+  /**
+   * Runs a planning task on an idle reader, or on a reader opened for it while fewer than `readers`
+   * are open; when every reader is busy, on the spare planner (opened then): it never waits for a reader.
+   */
+  private async onPlanningConnection<T>(task: (connection: SqliteConnection) => Promise<T>): Promise<T> {
+    await this.writerConnection(); // the file and its WAL exist before a read-only open
+    const reader = this.takeIdleReader() ?? (this.mayOpenReader ? await this.openReader() : undefined);
+    if (reader) {
+      try {
+        return await task(reader);
+      } finally {
+        this.releaseReader(reader);
+      }
+    }
+    this.plannerUsers++;
+    try {
+      const planner = await this.plannerConnection();
+      const turn = this.planning.then(() => task(planner));
+      this.planning = turn.catch(() => undefined);
+      return await turn;
+    } finally {
+      this.plannerUsers--;
+      this.plannerUsedAt = Date.now();
+    }
   }
 
   /**
@@ -223,24 +296,35 @@ export class DatabasePool {
     this.schemaVersion = version;
   }
 
-  /** Waits for running operations, checkpoints the WAL into the database file and closes every connection. */
   /** Ends every open cursor: each hands its reader back, and its stream is cut with `reason`. */
   async endCursors(reason: Error): Promise<void> {
     await Promise.all([...this.cursors].map((cursor) => cursor.abort(reason)));
   }
 
+  /**
+   * Waits for running operations, checkpoints the WAL into the database file and closes every
+   * connection (each finalizing its prepared statements); drops the plans and stops the idle timer,
+   * so that nothing of the pool outlives it.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    this.stopSweeping();
     await this.endCursors(new DatabaseClosedError(this.name));
     if (this.active > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    this.drained = undefined;
+    await Promise.all(this.housekeeping);
     const readers = [...this.allReaders];
     this.allReaders.clear();
     this.idleReaders.length = 0;
+    this.idleSince.length = 0;
     const planner = this.planner;
     this.planner = undefined;
+    this.plans.clear();
+    this.coldConnections.clear();
     await Promise.allSettled([...readers.map((reader) => reader.close()), planner?.then((connection) => connection.close())]);
     const writer = this.writer;
     this.writer = undefined;
+    this.openWriter = undefined;
     if (!writer) return;
     const connection = await writer.catch(() => undefined);
     if (!connection) return;
@@ -263,11 +347,90 @@ export class DatabasePool {
 
   private settle(): void {
     this.active--;
-    if (this.active === 0) this.drained?.();
+    this.operationsSinceIdle++;
+    if (this.active === 0) {
+      this.idleFrom = Date.now();
+      this.memoryHeld = true;
+      this.drained?.();
+      if (!this.sweepTimer && !this.closed) this.sweepIn(this.idleMs);
+    }
+  }
+
+  /** Number of open connections: the writer, readers and the spare planner. */
+  get openConnections(): number {
+    return (this.openWriter ? 1 : 0) + this.allReaders.size + (this.planner ? 1 : 0);
+  }
+
+  private get idleMs(): number {
+    return this.options.idleMs ?? POOL_IDLE_MS;
+  }
+
+  private sweepIn(delay: number): void {
+    this.sweepTimer = setTimeout(() => this.sweep(), delay);
+    this.sweepTimer.unref();
+  }
+
+  private stopSweeping(): void {
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+
+  /**
+   * Closes the readers (and the spare planner) unused for `idleMs`; once the pool has had no
+   * operation for `idleMs`, releases the writer's memory. Then waits for the next such moment, if any.
+   */
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    if (this.closed) return;
+    const now = Date.now();
+    const idleMs = this.idleMs;
+    let unused = 0;
+    while (unused < this.idleReaders.length && now - this.idleSince[unused] >= idleMs) unused++;
+    if (unused > 0) {
+      this.idleSince.splice(0, unused);
+      for (const reader of this.idleReaders.splice(0, unused)) {
+        this.allReaders.delete(reader);
+        this.coldConnections.delete(reader);
+        this.inBackground(reader.close());
+      }
+    }
+    if (this.planner && this.plannerUsers === 0 && now - this.plannerUsedAt >= idleMs) {
+      const planner = this.planner;
+      this.planner = undefined;
+      this.inBackground(
+        planner.then((connection) => {
+          this.coldConnections.delete(connection);
+          return connection.close();
+        }),
+      );
+    }
+    const writer = this.openWriter;
+    if (this.active === 0 && this.memoryHeld && now - this.idleFrom >= idleMs && writer) {
+      this.memoryHeld = false;
+      this.operationsSinceIdle = 0;
+      // Nothing runs on the writer now (the pool is idle), so its cached statements may go: called
+      // here, releaseMemory drops them before any later task can take one.
+      this.coldConnections.add(writer);
+      this.inBackground(Promise.all([writer.exec(COLD_CACHE), writer.releaseMemory()]).then(() => undefined));
+    }
+    let next = Infinity;
+    if (this.idleReaders.length > 0) next = this.idleSince[0] + idleMs;
+    if (this.planner) next = Math.min(next, this.plannerUsedAt + idleMs);
+    if (this.active === 0 && this.memoryHeld && writer) next = Math.min(next, this.idleFrom + idleMs);
+    // Busy readers, a busy planner and a busy pool arm the timer again when their operation settles.
+    if (next !== Infinity) this.sweepIn(Math.max(1, next - now));
+  }
+
+  private inBackground(work: Promise<void>): void {
+    const done: Promise<void> = work.catch(() => undefined).finally(() => this.housekeeping.delete(done));
+    this.housekeeping.add(done);
   }
 
   /** Runs `task`, interrupting its connection if it outlives the statement timeout. */
   private async timed<T>(connection: SqliteConnection, task: (connection: SqliteConnection) => Promise<T>): Promise<T> {
+    if (this.coldConnections.size > 0 && this.operationsSinceIdle >= WARM_AFTER_OPERATIONS && this.coldConnections.delete(connection)) {
+      await connection.exec(WARM_CACHE).catch(() => undefined); // a tuning: the task itself decides
+    }
     const limit = this.options.statementTimeoutMs;
     if (limit <= 0) return task(connection);
     let timedOut = false;
@@ -292,13 +455,31 @@ export class DatabasePool {
     return { busyTimeoutMs, synchronous, maxValueBytes };
   }
 
+  /** A new connection of a cold pool gets the cold page cache (a warm pool's keeps SQLite's default). */
+  private async settled(connection: SqliteConnection): Promise<SqliteConnection> {
+    if (this.operationsSinceIdle >= WARM_AFTER_OPERATIONS) return connection;
+    try {
+      await connection.exec(`${COLD_CACHE}; PRAGMA shrink_memory`);
+    } catch (error) {
+      await connection.close().catch(() => undefined);
+      throw error;
+    }
+    this.coldConnections.add(connection);
+    return connection;
+  }
+
   private writerConnection(create = false): Promise<SqliteConnection> {
     if (!this.writer) {
-      const opening = this.driver.open(this.file, { ...this.connectionOptions(), readOnly: false, create });
+      const opening = this.driver.open(this.file, { ...this.connectionOptions(), readOnly: false, create }).then((connection) => this.settled(connection));
       // A failed open is not cached: the next operation tries again.
-      opening.catch(() => {
-        if (this.writer === opening) this.writer = undefined;
-      });
+      opening.then(
+        (connection) => {
+          if (this.writer === opening) this.openWriter = connection;
+        },
+        () => {
+          if (this.writer === opening) this.writer = undefined;
+        },
+      );
       this.writer = opening;
     }
     return this.writer;
@@ -306,7 +487,9 @@ export class DatabasePool {
 
   private plannerConnection(): Promise<SqliteConnection> {
     if (!this.planner) {
-      const opening = this.writerConnection().then(() => this.driver.open(this.file, { ...this.connectionOptions(), readOnly: true }));
+      const opening = this.writerConnection()
+        .then(() => this.driver.open(this.file, { ...this.connectionOptions(), readOnly: true }))
+        .then((connection) => this.settled(connection));
       opening.catch(() => {
         if (this.planner === opening) this.planner = undefined;
       });
@@ -338,32 +521,48 @@ export class DatabasePool {
     });
   }
 
+  /** An idle reader, else a new one while fewer than `readers` are open, else the next one handed back (waiting at most `readerWaitMs`). */
   private async acquireReader(): Promise<SqliteConnection> {
-    const idle = this.idleReaders.pop();
+    const idle = this.takeIdleReader();
     if (idle) return idle;
-    if (this.allReaders.size + this.openingReaders < this.options.readers) {
-      this.openingReaders++;
-      try {
-        const reader = await this.driver.open(this.file, { ...this.connectionOptions(), readOnly: true });
-        this.allReaders.add(reader);
-        return reader;
-      } catch (error) {
-        // A waiter queued behind this open tries for itself rather than waiting for ever.
-        this.readerWaiters.shift()?.(undefined);
-        throw error;
-      } finally {
-        this.openingReaders--;
-      }
-    }
+    if (this.mayOpenReader) return this.openReader();
     const reader = await this.waitBounded<SqliteConnection | undefined>(this.readerWaiters, 'other reads');
     return reader ?? this.acquireReader();
+  }
+
+  private takeIdleReader(): SqliteConnection | undefined {
+    const reader = this.idleReaders.pop();
+    if (reader) this.idleSince.pop();
+    return reader;
+  }
+
+  private get mayOpenReader(): boolean {
+    return this.allReaders.size + this.openingReaders < this.options.readers;
+  }
+
+  private async openReader(): Promise<SqliteConnection> {
+    this.openingReaders++;
+    try {
+      const reader = await this.settled(await this.driver.open(this.file, { ...this.connectionOptions(), readOnly: true }));
+      this.allReaders.add(reader);
+      return reader;
+    } catch (error) {
+      // A waiter queued behind this open tries for itself rather than waiting for ever.
+      this.readerWaiters.shift()?.(undefined);
+      throw error;
+    } finally {
+      this.openingReaders--;
+    }
   }
 
   private releaseReader(reader: SqliteConnection): void {
     if (!this.allReaders.has(reader)) return; // closed meanwhile
     const waiter = this.readerWaiters.shift();
     if (waiter) waiter(reader);
-    else this.idleReaders.push(reader);
+    else {
+      this.idleReaders.push(reader);
+      this.idleSince.push(Date.now());
+    }
   }
 }
 
