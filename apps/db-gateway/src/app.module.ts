@@ -7,6 +7,7 @@ import { BackupController } from './admin/backup.controller';
 import { RestoreController } from './admin/restore.controller';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
+import { ForeignRequestGuard } from './auth/foreign-requests';
 import { BackupModule } from './backup/backup.module';
 import { RateLimitGuard } from './auth/rate-limit.guard';
 import { CatalogModule } from './catalog/catalog.module';
@@ -33,7 +34,9 @@ import { SystemController } from './system/system.controller';
   providers: [
     HealthService,
     HttpDrain,
-    // Guards run in this order: limit first, so floods of bad keys are limited too.
+    // Guards run in this order: what a browser sends for another site is refused before anything
+    // counts it; then the limit, so floods of bad keys are limited too.
+    { provide: APP_GUARD, useExisting: ForeignRequestGuard },
     { provide: APP_GUARD, useExisting: RateLimitGuard },
     { provide: APP_GUARD, useExisting: AccessGuard },
     { provide: APP_PIPE, useClass: GatewayValidationPipe },

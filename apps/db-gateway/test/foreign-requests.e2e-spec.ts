@@ -47,7 +47,7 @@ describe('a keyless gateway and requests a browser sends for other sites', () =>
     expect(await rows()).toEqual([{ v: 'precious' }]);
   });
 
-  it.each(['evil.example', 'evil.example:80', '192.168.1.5', '127.0.0.1.evil.example', '[::2]:8000'])(
+  it.each(['evil.example', 'evil.example:80', '192.168.1.5', '127.0.0.1.evil.example', '[::2]:8000', '[::1]evil.example', 'localhost.', 'evil.localhost.example'])(
     'refuses a request addressed to %s, a name that is not this machine (DNS rebinding)',
     async (host) => {
       const response = await gateway.http.post('/admin/databases/spawn/rebound').set('Host', host).expect(403);
@@ -64,6 +64,19 @@ describe('a keyless gateway and requests a browser sends for other sites', () =>
     await gateway.http.post('/api/db/victim/query').set('Origin', `http://${own}`).send({ sql: 'SELECT 1' }).expect(200);
     await gateway.http.post('/api/db/victim/query').set('Sec-Fetch-Site', 'same-origin').send({ sql: 'SELECT 1' }).expect(200);
     await gateway.http.post('/api/db/victim/query').send({ sql: 'SELECT 1' }).expect(200);
+  });
+});
+
+describe('foreign requests and the rate limit', () => {
+  it('refuses them before anything counts them: a page cannot use up the limit of local clients', async () => {
+    const gateway = await startGateway(await makeDataDir(), { DBFORGE_RATE_LIMIT_PER_SECOND: '1', DBFORGE_RATE_LIMIT_BURST: '3' });
+    try {
+      for (let i = 0; i < 10; i++) await gateway.http.post('/admin/databases/spawn/x').set('Origin', 'http://evil.example').expect(403);
+      await gateway.http.post('/admin/databases/spawn/x').expect(201);
+    } finally {
+      await gateway.close();
+      await removeDataDir(gateway.dataDir);
+    }
   });
 });
 

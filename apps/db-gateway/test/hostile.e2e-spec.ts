@@ -6,7 +6,7 @@ const ADMIN = 'hostile-suite-admin-key-000';
 
 interface Case {
   name: string;
-  method?: 'get' | 'post' | 'delete';
+  method?: 'get' | 'post' | 'delete' | 'patch';
   path: string;
   /** A raw string is sent as is with Content-Type application/json; an object is JSON-encoded. */
   body?: unknown;
@@ -108,6 +108,17 @@ const CASES: Case[] = [
   { name: 'a type with SQL', path: '/api/db/victim/tables', body: { table_name: 'x', columns: [{ name: 'a', type: 'TEXT); DROP TABLE t; --' }] }, status: 400, code: 'INVALID_IDENTIFIER' },
   { name: 'a NUL in a default', path: '/api/db/victim/tables', body: { table_name: 'x', columns: [{ name: 'a', type: 'TEXT', default: 'a\u0000b' }] }, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'a nested row value', path: '/api/db/victim/tables/t/rows', body: { rows: [{ v: ['x'] }] }, status: 400, code: 'VALIDATION_FAILED' },
+  // Keys every object has through its prototype: class-transformer skips them, the values still get validated.
+  { name: 'an object under a toString column', path: '/api/db/victim/tables/t/rows', body: '{"rows":[{"toString":{"nested":1}}]}', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'an array under a valueOf column', path: '/api/db/victim/tables/t/rows', body: '{"rows":[{"valueOf":[1,2,3]}]}', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'an object under a constructor column', path: '/api/db/victim/tables/t/rows', body: '{"rows":[{"constructor":{"a":"b"}}]}', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'an object under a toString param', path: '/api/db/victim/query', body: '{"sql":"SELECT :toString","params":{"toString":{"a":1}}}', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'an object under a hasOwnProperty param of a transaction', path: '/api/db/victim/transaction', body: '{"statements":[{"sql":"SELECT :hasOwnProperty","params":{"hasOwnProperty":{"a":1}}}]}', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'an object under a toString key of set', method: 'patch', path: '/api/db/victim/tables/t/rows?id=1', body: '{"set":{"toString":{"a":1},"v":"silently"}}', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'a toString field beside sql', path: '/api/db/victim/query', body: '{"sql":"SELECT 1","toString":0}', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'a valueOf field in a transaction statement', path: '/api/db/victim/transaction', body: '{"statements":[{"sql":"SELECT 1","valueOf":1}]}', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'a toLocaleString field beside rows', path: '/api/db/victim/tables/t/rows', body: '{"rows":[{"v":"x"}],"toLocaleString":1}', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'an isPrototypeOf field in a key request', path: '/admin/databases/victim/keys', body: '{"scope":"read","isPrototypeOf":"y"}', status: 400, code: 'VALIDATION_FAILED' },
   { name: 'no rows', path: '/api/db/victim/tables/t/rows', body: { rows: [] }, status: 400, code: 'NO_ROWS_PROVIDED' },
   { name: 'too many rows', path: '/api/db/victim/tables/t/rows', body: { rows: Array.from({ length: 51 }, (_, i) => ({ v: String(i) })) }, status: 400, code: 'TOO_MANY_STATEMENTS' },
   { name: 'a half-bad batch', path: '/api/db/victim/tables/t/rows', body: { rows: [{ v: 'fine' }, { v: null }] }, status: 400, code: 'CONSTRAINT_VIOLATION' },

@@ -5,35 +5,30 @@ import { DomainError } from '../common/domain.error';
 import { GatewayConfig } from '../config/gateway.config';
 import { ROUTE_ACCESS, RequestWithAccess, RouteAccess } from './access.decorators';
 import { ApiKeysService } from './api-keys.service';
-import { AuthMode, authModeOf } from '../config/auth-mode';
 import { FailedAuthLimiter } from './failed-auth-limiter';
-import { refuseForeignRequest } from './foreign-requests';
 import { presentedKey } from './presented-key';
 
 /**
  * Authenticates and authorizes every request. Without DBFORGE_ADMIN_KEY everything is let through,
- * as v1 did, except what a browser sends on behalf of another site (refuseForeignRequest). Otherwise: no key 401; an unknown, revoked or expired key 403; a database key
+ * as v1 did (what a browser sends on behalf of another site was refused before: ForeignRequestGuard). Otherwise: no key 401; an unknown, revoked or expired key 403; a database key
  * on /admin, on another database, or a read key on a write route 403. An address that presented
  * too many invalid keys is 429 for any key until its allowance refills.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly failures?: FailedAuthLimiter;
-  private readonly mode: AuthMode;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
     config: GatewayConfig,
   ) {
-    this.mode = authModeOf(config);
     if (config.authFailuresPerMinute > 0) this.failures = new FailedAuthLimiter(config.authFailuresPerMinute);
   }
 
   canActivate(context: ExecutionContext): boolean {
     const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]) ?? 'admin';
     const request = context.switchToHttp().getRequest<RequestWithAccess>();
-    refuseForeignRequest(request, this.mode);
     if (access === 'public' || this.keys.open) return true;
 
     const key = presentedKey(request);

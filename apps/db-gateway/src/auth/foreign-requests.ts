@@ -1,12 +1,16 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ErrorCode } from '@dbforge/contracts';
 import type { Request } from 'express';
 import { DomainError } from '../common/domain.error';
-import { AuthMode } from '../config/auth-mode';
+import { AuthMode, authModeOf } from '../config/auth-mode';
+import { GatewayConfig } from '../config/gateway.config';
 import { isLoopbackHost } from '../config/load-gateway-config';
 
 /** The host name of a `Host` header value (`name`, `name:port`, `[v6]:port`). */
 function hostnameOf(host: string): string {
-  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
+  const bracketed = /^(\[[^\]]*\])(:\d*)?$/.exec(host);
+  if (bracketed) return bracketed[1];
+  return host.startsWith('[') ? host : host.replace(/:\d*$/, '');
 }
 
 /**
@@ -45,5 +49,20 @@ function isOwnOrigin(origin: string, host: string): boolean {
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === host.toLowerCase();
   } catch {
     return false; // `null` and anything unreadable
+  }
+}
+
+/** refuseForeignRequest on every route, the first guard: a refused request uses up nobody's rate limit. */
+@Injectable()
+export class ForeignRequestGuard implements CanActivate {
+  private readonly mode: AuthMode;
+
+  constructor(config: GatewayConfig) {
+    this.mode = authModeOf(config);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    refuseForeignRequest(context.switchToHttp().getRequest<Request>(), this.mode);
+    return true;
   }
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DatabaseNameParamsDto, QueryRequestDto } from '@dbforge/contracts';
+import { DatabaseNameParamsDto, InsertRowsRequestDto, QueryRequestDto, UpdateRowsRequestDto } from '@dbforge/contracts';
 import { GatewayValidationPipe } from './gateway-validation.pipe';
 import { DomainError } from './domain.error';
 
@@ -31,5 +31,15 @@ describe('GatewayValidationPipe', () => {
   it.each([[{ sql: '' }, 'sql should not be empty'], [{ sql: 'SELECT 1', extra: 1 }, 'property extra should not exist']])('refuses %j: %s', async (body, message) => {
     const refusal = await pipe.transform(body, { type: 'body', metatype: QueryRequestDto }).catch((error: unknown) => error);
     expect((refusal as DomainError).message).toContain(message);
+  });
+
+  it.each<[string, new () => object, Record<string, unknown>, string]>([
+    ['rows (fast path)', InsertRowsRequestDto, { rows: [{ toString: 'x', constructor: 'y', valueOf: 1 }] }, 'rows'],
+    ['rows with an upsert (full path)', InsertRowsRequestDto, { rows: [{ toString: 'x', hasOwnProperty: null }], on_conflict: { columns: ['toString'], action: 'update' } }, 'rows'],
+    ['set', UpdateRowsRequestDto, { set: { valueOf: 2, constructor: 'c' } }, 'set'],
+    ['params', QueryRequestDto, { sql: 'SELECT :toString', params: { toString: 'x' } }, 'params'],
+  ])('keeps columns and parameters named like Object.prototype members in %s, as sent', async (_label, metatype, body, field) => {
+    const dto = (await pipe.transform(JSON.parse(JSON.stringify(body)), { type: 'body', metatype })) as Record<string, unknown>;
+    expect(dto[field]).toEqual(body[field]);
   });
 });

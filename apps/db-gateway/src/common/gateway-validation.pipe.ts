@@ -27,9 +27,9 @@ export class GatewayValidationPipe extends ValidationPipe {
     checkShape(value);
     const accepted = this.accepted(value, metadata);
     if (accepted) return accepted;
-    // class-transformer skips a `constructor` key and crashes on an object holding one, yet row and
-    // parameter objects are user data keyed by column or parameter names. So it validates a stand-in
-    // with such keys renamed (same values, same verdict), and the DTO gets rows and params as sent.
+    // Rows, params and `set` are user data keyed by column or parameter names; class-transformer
+    // mishandles some of those names (see standIn), so it validates a stand-in and the DTO gets the
+    // data as sent.
     const dto = (await super.transform(standIn(value), metadata)) as Record<string, unknown>;
     for (const field of RAW_FIELDS) if (field in value) dto[field] = value[field];
     // Transactions carry params per statement.
@@ -62,12 +62,27 @@ export class GatewayValidationPipe extends ValidationPipe {
 }
 
 const MAX_DEPTH = 32;
-const RAW_FIELDS = ['rows', 'params'];
+const RAW_FIELDS = ['rows', 'params', 'set'];
 
-function standIn(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(standIn);
+/**
+ * The body class-transformer gets. It skips a key an object already has through its prototype
+ * (`constructor`, `toString`, `valueOf`, ...), so a value under such a key would never be validated.
+ * Inside user data (rows, params, `set`: keyed by column or parameter names) such keys are renamed,
+ * so their values are validated (same values, same verdict) and the DTO then gets the data as sent;
+ * anywhere else they are refused, as any other unknown property is.
+ */
+function standIn(value: unknown, data = false): unknown {
+  if (Array.isArray(value)) return value.map((item) => standIn(item, data));
   if (!isPlainObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key === 'constructor' ? '(constructor)' : key, standIn(item)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => {
+      if (key in Object.prototype) {
+        if (!data) throw new DomainError(ErrorCode.VALIDATION_FAILED, `property ${key} should not exist`);
+        return [`(${key})`, standIn(item, data)];
+      }
+      return [key, standIn(item, data || RAW_FIELDS.includes(key))];
+    }),
+  );
 }
 
 /**
