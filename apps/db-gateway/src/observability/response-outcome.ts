@@ -17,7 +17,10 @@ export interface ResponseOutcome {
  * holds as the status meanwhile (the default 200 before any answer).
  */
 export function responseOutcome(response: ServerResponse): ResponseOutcome {
-  if (response.writableFinished) return { status: response.statusCode, aborted: false };
+  // A client that went away mid-request (its body cut off) aborted it, even when an answer to the
+  // cut body (the body parser's 400) still made it into the socket before the close was noticed.
+  const requestAborted = response.req?.readableAborted === true;
+  if (response.writableFinished && !requestAborted) return { status: response.statusCode, aborted: false };
   return response.headersSent ? { status: CLIENT_CLOSED_REQUEST, aborted: true, sentStatus: response.statusCode } : { status: CLIENT_CLOSED_REQUEST, aborted: true };
 }
 
