@@ -160,7 +160,7 @@ function load(base, requests, duration) {
 }
 
 async function measure(label, gateway, requests) {
-  await load(gateway.base, requests, 1); // warm-up
+  await load(gateway.base, requests, 3); // warm-up (JIT, pools, caches)
   for (let run = 0; run < REPEAT; run++) {
     const result = await load(gateway.base, requests, DURATION);
     if (result.bad > 0) throw new Error(`${label}: ${result.bad} failed requests`);
