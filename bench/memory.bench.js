@@ -11,6 +11,7 @@
 // Usage: node bench/memory.bench.js [--databases 1000] [--open 1000] [--settle 10] [--throughput]
 //        [--cap 1000] [--duration 5] [--repeat 1] [--gateway dist/apps/db-gateway/src/main.js]
 'use strict';
+const { seededRandom } = require('./seeded-random');
 const { spawn } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { createServer } = require('node:net');
@@ -168,16 +169,7 @@ async function measure(label, gateway, requests) {
   }
 }
 
-/** mulberry32: the same request lists on every run. */
-function random(seed) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const pointRead = (db, id) => ({ method: 'POST', path: `/api/db/${db}/query`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT * FROM items WHERE id = ?', params: [id] }) });
 

@@ -8,6 +8,7 @@
 // /query NDJSON stream of a million rows (bench/stream.bench.js).
 // Usage: npm run bench [-- --duration 5 --databases 10000 --lean --keep-logs]
 'use strict';
+const { seededRandom } = require('./seeded-random');
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
@@ -129,16 +130,7 @@ async function mintKeys(server, db, count) {
   return keys;
 }
 
-/** mulberry32, so every server gets the very same request lists. */
-function random(seed) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 /** Seeds a gateway or a reference through its API (the admin key when it has one). */
 async function seed(server, db) {

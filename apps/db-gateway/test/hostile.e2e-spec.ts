@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { TestGateway, makeDataDir, removeDataDir, startGateway } from './support/test-gateway';
+import { seededRandom } from './support/seeded-random';
 
 const ADMIN = 'hostile-suite-admin-key-000';
 
@@ -211,16 +212,7 @@ describe('hostile input', () => {
   });
 });
 
-/** mulberry32: a small deterministic PRNG, so a failing fuzz run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 describe('fuzzing the query and rows endpoints', () => {
   const SEED = Number(process.env.DBFORGE_FUZZ_SEED ?? 20261128); // set DBFORGE_FUZZ_SEED to explore or replay

@@ -3,6 +3,7 @@ import * as contracts from '@dbforge/contracts';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { passesDtoConstraints } from './validation-fast-path';
+import { seededRandom } from '../../test/support/seeded-random';
 
 /** Every DTO class of the contracts that class-validator knows. */
 const dtos = Object.values(contracts).filter(
@@ -21,15 +22,7 @@ const CANDIDATES: unknown[] = [
   [], [1], ['a', 2, null, true], [{}], [{ a: 1 }], [[1]], {}, { a: 1 }, { name: 'Ada', age: 36 }, { a: {} }, { sql: 'SELECT 1' },
 ];
 
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 describe('passesDtoConstraints', () => {
   it('finds the contracts DTOs', () => {
