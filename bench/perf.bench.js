@@ -356,6 +356,10 @@ async function main() {
     const full = track(await startGateway('gateway-FULL', dir('full'), { DBFORGE_SYNCHRONOUS: 'FULL' }));
     const lean = LEAN ? track(await startServer('gateway-lean', gatewayCommand, leanGatewayEnv(dir('lean')), { probe: '/health/live' })) : undefined;
     const nest = track(await startServer('nest-floor', (port) => [process.execPath, join(__dirname, 'nest-floor-server.js'), String(port), join(dir('nest'), 'nest.db')], {}));
+    const dutyKeys = Array.from({ length: CLIENT_KEYS }, () => randomBytes(24).toString('base64url'));
+    const duties = track(await startServer('nest-floor-duties', (port) => [process.execPath, join(__dirname, 'nest-floor-server.js'), String(port), join(dir('duties'), 'nest.db'), '--duties'], { FLOOR_KEYS: dutyKeys.join(',') }, { probe: '/api/db/x/nothing' }));
+    duties.keys = dutyKeys;
+    duties.adminKey = dutyKeys[0];
     const baseline = track(await startServer('node-http', (port) => [process.execPath, join(__dirname, 'baseline-server.js'), String(port), join(dir('base'), 'baseline.db')], {}));
     let soul;
     if (!soulSetup.skipped) {
@@ -369,7 +373,7 @@ async function main() {
     }
     if (results.soul.skipped) console.log(`Soul: skipped (${results.soul.skipped})`);
 
-    for (const server of [gateway, full, lean, nest, baseline].filter(Boolean)) await seed(server, 'bench');
+    for (const server of [gateway, full, lean, nest, duties, baseline].filter(Boolean)) await seed(server, 'bench');
     gateway.keys = await mintKeys(gateway, 'bench', CLIENT_KEYS);
     full.keys = await mintKeys(full, 'bench', CLIENT_KEYS);
 
@@ -384,6 +388,7 @@ async function main() {
       await measureOn('dbforge', gateway, withKeys(requests, gateway.keys));
       if (lean) await measureOn('dbforge_lean', lean, requests);
       await measureOn('nest_floor', nest, requests);
+      await measureOn('nest_duties', duties, withKeys(requests, duties.keys));
       if (soul && workload.soul) {
         if (!soulDone.has(workload.soul)) {
           const soulRequests = workload.ops.map(soulRequest);
@@ -400,11 +405,13 @@ async function main() {
       }
       row.vs_nest_floor = row.dbforge.rps / row.nest_floor.rps;
       row.vs_node_http = row.dbforge.rps / row.node_http.rps;
+      row.vs_nest_duties = row.dbforge.rps / row.nest_duties.rps;
+      row.duties_vs_floor = row.nest_duties.rps / row.nest_floor.rps;
       if (row.soul) row.vs_soul = row.dbforge.rps / row.soul.rps;
       if (workload.rowsPerRequest) row.rows_per_request = workload.rowsPerRequest;
       results.workloads[label] = row;
       const cell = (m) => (m ? `${Math.round(m.rps)} req/s (p50 ${m.p50}, p99 ${m.p99} ms)` : 'n/a');
-      console.log(`${label}: DB-Forge ${cell(row.dbforge)}${lean ? `, lean ${cell(row.dbforge_lean)}` : ''}, Nest floor ${cell(row.nest_floor)}, Soul ${cell(row.soul)}, node:http ${cell(row.node_http)}`);
+      console.log(`${label}: DB-Forge ${cell(row.dbforge)}${lean ? `, lean ${cell(row.dbforge_lean)}` : ''}, Nest floor ${cell(row.nest_floor)}, Nest floor + duties ${cell(row.nest_duties)}, Soul ${cell(row.soul)}, node:http ${cell(row.node_http)}`);
     }
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
@@ -462,14 +469,14 @@ function writeResults(results) {
   const lines = [
     `DB-Forge as users run it vs the Nest floor, Soul ${results.soul.version ?? '0.8.2'} and node:http — ${results.machine}, Node ${results.node}, ${results.measured_at.slice(0, 10)}, servers on CPU 0, autocannon (${results.connections} connections, ${results.duration_s} s per workload after 1 s of warm-up) on CPU 1; the run took ${minutes}.`,
     '',
-    `DB-Forge: DBFORGE_ADMIN_KEY set; every request carries one of ${results.client_keys} read-write database keys, round-robin, as ${results.client_keys} clients would (the default rate limit is 1,000 req/s per key, burst 2,000); request logs at info to a file; metrics on.${results.lean ? ' "lean": auth off, logs at warn, rate limit off.' : ''} Nest floor: a minimal NestJS 11 app (one controller, no pipes/guards/interceptors) and node:http: a bare server, both over the same sqlite3 access code (bench/sqlite-access.js). Soul: no raw SQL and one row per insert, so its point read (GET rows/<id>), 10-row filter (?_filters=qty:<v>; its default page of 10 rows holds the 10 matches, and it also counts them) and insert are each measured once and set beside every DB-Forge workload of that kind.${soulNote} Cells: req/s (p50 / p99 ms).`,
+    `DB-Forge: DBFORGE_ADMIN_KEY set; every request carries one of ${results.client_keys} read-write database keys, round-robin, as ${results.client_keys} clients would (the default rate limit is 1,000 req/s per key, burst 2,000); request logs at info to a file; metrics on.${results.lean ? ' "lean": auth off, logs at warn, rate limit off.' : ''} Nest floor: a minimal NestJS 11 app (one controller, no pipes/guards/interceptors) and node:http: a bare server, both over the same sqlite3 access code (bench/sqlite-access.js). Nest floor + duties: that app plus, in one middleware, the cheapest form of what every request of a gateway users run must do: a bearer key checked by SHA-256 lookup, a per-key token bucket, one pino request line at info to a file, a Prometheus counter and histogram by route (the same 8-key round-robin); it bounds what any gateway with those duties can serve on this stack. Soul: no raw SQL and one row per insert, so its point read (GET rows/<id>), 10-row filter (?_filters=qty:<v>; its default page of 10 rows holds the 10 matches, and it also counts them) and insert are each measured once and set beside every DB-Forge workload of that kind.${soulNote} Cells: req/s (p50 / p99 ms).`,
     '',
-    `| workload | DB-Forge |${results.lean ? ' DB-Forge lean |' : ''} Nest floor | Soul | node:http | DB-Forge / Nest floor | DB-Forge / Soul |`,
-    `|---|---:|${results.lean ? '---:|' : ''}---:|---:|---:|---:|---:|`,
+    `| workload | DB-Forge |${results.lean ? ' DB-Forge lean |' : ''} Nest floor | Nest floor + duties | Soul | node:http | DB-Forge / Nest floor | DB-Forge / Soul | DB-Forge / floor + duties | floor + duties / Nest floor |`,
+    `|---|---:|${results.lean ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|`,
   ];
   for (const [label, row] of Object.entries(w)) {
     const r = row.rows_per_request;
-    lines.push(`| ${label} | ${cell(row.dbforge, r)} |${results.lean ? ` ${cell(row.dbforge_lean, r)} |` : ''} ${cell(row.nest_floor, r)} | ${cell(row.soul)} | ${cell(row.node_http, r)} | ${x(row.vs_nest_floor)} | ${row.vs_soul === undefined ? 'n/a' : x(row.vs_soul)} |`);
+    lines.push(`| ${label} | ${cell(row.dbforge, r)} |${results.lean ? ` ${cell(row.dbforge_lean, r)} |` : ''} ${cell(row.nest_floor, r)} | ${cell(row.nest_duties, r)} | ${cell(row.soul)} | ${cell(row.node_http, r)} | ${x(row.vs_nest_floor)} | ${row.vs_soul === undefined ? 'n/a' : x(row.vs_soul)} | ${x(row.vs_nest_duties)} | ${x(row.duties_vs_floor)} |`);
   }
 
   const targets = [];
