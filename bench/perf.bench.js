@@ -200,6 +200,11 @@ async function verify(base, label, requests) {
     const wrong = (why) => new Error(`${label} on ${base}${request.path}: ${why}: ${response.status} ${text.slice(0, 300)}`);
     if (response.status >= 300) throw wrong('failed');
     const body = JSON.parse(text);
+    if (/libSQL/.test(label)) {
+      const rows = body.results?.[0]?.response?.result?.rows;
+      if (!(Array.isArray(rows) && rows.length === 1 && rows[0][1]?.value === `item-${rows[0][0]?.value}`)) throw wrong('wrong row');
+      continue;
+    }
     const read = request.method === 'GET' || /"sql":"\s*SELECT/i.test(request.body ?? '');
     if (read) {
       if (!Array.isArray(body.data)) throw wrong('no rows');
@@ -413,6 +418,20 @@ async function main() {
       const cell = (m) => (m ? `${Math.round(m.rps)} req/s (p50 ${m.p50}, p99 ${m.p99} ms)` : 'n/a');
       console.log(`${label}: DB-Forge ${cell(row.dbforge)}${lean ? `, lean ${cell(row.dbforge_lean)}` : ''}, Nest floor ${cell(row.nest_floor)}, Nest floor + duties ${cell(row.nest_duties)}, Soul ${cell(row.soul)}, node:http ${cell(row.node_http)}`);
     }
+    // The libSQL remote protocol: the pipeline @libsql/client sends for one execute ([execute, close]), next to POST /query.
+    const libsqlLabel = 'point read (libSQL pipeline)';
+    const pipelines = withKeys(
+      plan()['point read (/query)'].ops.map((op) =>
+        jsonRequest('POST', '/libsql/bench/v2/pipeline', {
+          baton: null,
+          requests: [{ type: 'execute', stmt: { sql: 'SELECT * FROM items WHERE id = ?', args: [{ type: 'integer', value: String(op.id) }], want_rows: true } }, { type: 'close' }],
+        }),
+      ),
+      gateway.keys,
+    );
+    await verify(gateway.base, libsqlLabel, pipelines);
+    results.libsql_point_read = await measure(gateway, pipelines, libsqlLabel);
+    console.log(`${libsqlLabel}: DB-Forge ${Math.round(results.libsql_point_read.rps)} req/s (p50 ${results.libsql_point_read.p50}, p99 ${results.libsql_point_read.p99} ms)`);
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
     for (const made of dirs) rmSync(made, { recursive: true, force: true });
@@ -477,6 +496,15 @@ function writeResults(results) {
   for (const [label, row] of Object.entries(w)) {
     const r = row.rows_per_request;
     lines.push(`| ${label} | ${cell(row.dbforge, r)} |${results.lean ? ` ${cell(row.dbforge_lean, r)} |` : ''} ${cell(row.nest_floor, r)} | ${cell(row.nest_duties, r)} | ${cell(row.soul)} | ${cell(row.node_http, r)} | ${x(row.vs_nest_floor)} | ${row.vs_soul === undefined ? 'n/a' : x(row.vs_soul)} | ${x(row.vs_nest_duties)} | ${x(row.duties_vs_floor)} |`);
+  }
+
+  const pipeline = results.libsql_point_read;
+  if (pipeline) {
+    const query = w['point read (/query)'].dbforge;
+    lines.push(
+      '',
+      `libSQL protocol: a pipeline with one execute (and close), as @libsql/client sends it, on the point read: ${f0(pipeline.rps)} req/s (p50 ${pipeline.p50} / p99 ${pipeline.p99} ms), ${x(pipeline.rps / query.rps)} of POST /query (${f0(query.rps)} req/s): ${(1e6 / pipeline.rps - 1e6 / query.rps).toFixed(0)} µs more per request.`,
+    );
   }
 
   const targets = [];

@@ -6,6 +6,7 @@
  * plain `all` do that in one trip:
  *
  *   SELECT dbforge_stream_columns(:sql)          -- the column names of the paused statement, NUL-separated (a BLOB)
+ *   SELECT c0 AS "0", ... FROM dbforge_stream_batch(:sql, 0, 0)  -- max_rows 0: the row it is paused on, unstepped
  *   SELECT c0 AS "id", c1 AS "name" FROM dbforge_stream_batch(:sql, :max_rows, :max_bytes)
  *
  * `:sql` is the text of a statement on the same connection that node-sqlite3 has bound and stepped
@@ -259,6 +260,12 @@ static int batch_filter(sqlite3_vtab_cursor *base, int plan, const char *plan_te
     cursor->nameBytes += (name ? (sqlite3_int64)strlen(name) : 0) + 4;
   }
   cursor->eof = 0;
+  if (cursor->maxRows == 0) {
+    /* The row the paused statement is on, without stepping: the row its first step read. */
+    cursor->rows = 1;
+    cursor->bytes = row_bytes(cursor);
+    return SQLITE_OK;
+  }
   return batch_step(cursor);
 }
 
@@ -331,8 +338,51 @@ static void stream_columns(sqlite3_context *context, int argc, sqlite3_value **a
   sqlite3_result_blob(context, sqlite3_str_finish(names), length, sqlite3_free);
 }
 
+/*
+ * dbforge_columns(sql): the result columns of the (first) statement of `sql`, compiled on this
+ * connection and finalized without a step (so it runs nothing): for each column its name and its
+ * declared type, each followed by a NUL, as a BLOB (an empty declared type: none, an expression).
+ * An empty BLOB when the statement returns no rows; SQLite's error when it does not compile.
+ */
+static void statement_columns(sqlite3_context *context, int argc, sqlite3_value **argv) {
+  sqlite3 *db = sqlite3_context_db_handle(context);
+  const char *sql = argc == 1 ? (const char *)sqlite3_value_text(argv[0]) : 0;
+  sqlite3_stmt *statement = 0;
+  sqlite3_str *columns;
+  int length;
+  int i;
+  if (sql == 0) {
+    sqlite3_result_error(context, "dbforge_columns takes a statement's text", -1);
+    return;
+  }
+  if (sqlite3_prepare_v2(db, sql, -1, &statement, 0) != SQLITE_OK) {
+    sqlite3_result_error(context, sqlite3_errmsg(db), -1);
+    sqlite3_finalize(statement);
+    return;
+  }
+  columns = sqlite3_str_new(db);
+  for (i = 0; statement != 0 && i < sqlite3_column_count(statement); i++) {
+    const char *name = sqlite3_column_name(statement, i);
+    const char *declared = sqlite3_column_decltype(statement, i);
+    sqlite3_str_appendall(columns, name ? name : "");
+    sqlite3_str_appendchar(columns, 1, 0);
+    sqlite3_str_appendall(columns, declared ? declared : "");
+    sqlite3_str_appendchar(columns, 1, 0);
+  }
+  sqlite3_finalize(statement);
+  length = sqlite3_str_length(columns);
+  if (length == 0) {
+    sqlite3_free(sqlite3_str_finish(columns));
+    sqlite3_result_zeroblob(context, 0);
+    return;
+  }
+  sqlite3_result_blob(context, sqlite3_str_finish(columns), length, sqlite3_free);
+}
+
 int dbforge_register_stream_batches(sqlite3 *db) {
   int rc = sqlite3_create_module(db, BATCH_NAME, &batch_module, 0);
   if (rc != SQLITE_OK) return rc;
-  return sqlite3_create_function(db, "dbforge_stream_columns", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, 0, stream_columns, 0, 0);
+  rc = sqlite3_create_function(db, "dbforge_stream_columns", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, 0, stream_columns, 0, 0);
+  if (rc != SQLITE_OK) return rc;
+  return sqlite3_create_function(db, "dbforge_columns", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, 0, statement_columns, 0, 0);
 }

@@ -16,6 +16,7 @@ import { DomainExceptionFilter } from './common/domain-exception.filter';
 import { GatewayValidationPipe } from './common/gateway-validation.pipe';
 import { ConfigModule } from './config/config.module';
 import { DataController } from './data/data.controller';
+import { LibsqlController } from './data/libsql.controller';
 import { RowsController } from './data/rows.controller';
 import { SchemaChangesController } from './data/schema-changes.controller';
 import { DataPlaneModule } from './data-plane/data-plane.module';
@@ -30,7 +31,7 @@ import { SystemController } from './system/system.controller';
   imports: [ConfigModule, CommonModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule, BackupModule],
   // Express tries routes in this order, one pattern after another: the data routes, which carry the
   // traffic, come first (no two controllers' paths overlap, so the order changes nothing else).
-  controllers: [DataController, RowsController, SchemaChangesController, AdminController, KeysController, TrashController, BackupController, RestoreController, HealthController, SystemController],
+  controllers: [DataController, RowsController, SchemaChangesController, LibsqlController, AdminController, KeysController, TrashController, BackupController, RestoreController, HealthController, SystemController],
   providers: [
     HealthService,
     HttpDrain,

@@ -1,7 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiKeysService } from './auth/api-keys.service';
 import { bodyParserErrors } from './common/body-parser-errors';
+import { libsqlRequests } from './data/libsql-requests.middleware';
 import { GatewayConfig } from './config/gateway.config';
 import { httpMetrics } from './observability/http-metrics.middleware';
 import { MetricsService } from './observability/metrics.service';
@@ -16,6 +18,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(requestContextStart);
   app.use(app.get(RequestLog).middleware);
   app.use(httpMetrics(app.get(MetricsService)));
+  app.use(libsqlRequests(app.get(ApiKeysService)));
   app.useBodyParser('json', { limit: config.maxBodyBytes });
   app.use(bodyParserErrors);
   app.set('query parser', 'simple'); // `a[b]=1` stays a plain key instead of becoming an object
@@ -32,6 +35,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
       .addTag('admin', 'Spawn, prune and list databases')
       .addTag('data', 'Run SQL and use tables of a database')
       .addTag('keys', 'Per-database API keys')
+      .addTag('libsql', 'The libSQL remote protocol (Hrana over HTTP, v2): @libsql/client, Drizzle, Kysely')
       .addTag('health', 'Liveness and readiness')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'DBFORGE_ADMIN_KEY or a database key' })
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same key, as a header' })

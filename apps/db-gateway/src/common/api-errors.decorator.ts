@@ -36,6 +36,8 @@ const EXAMPLE_DETAILS: Record<ErrorCode, string> = {
   [ErrorCode.DATABASE_BUSY]: 'Database is busy; try again. (SQLITE_BUSY: database is locked)',
   [ErrorCode.DATABASE_FILE_MISSING]: 'The database file is missing: the gateway will not serve an empty database in its place. Restore the database (from an upload or a snapshot) or delete it.',
   [ErrorCode.RESULT_TOO_LARGE]: 'The first row alone is larger than DBFORGE_MAX_RESULT_BYTES (67108864 bytes): select fewer or shorter columns (substr(), length()).',
+  [ErrorCode.LIBSQL_STREAM_EXPIRED]: 'The stream of this baton has ended: the transaction was rolled back: it stayed idle longer than 10000 ms (DBFORGE_TRANSACTION_IDLE_MS).',
+  [ErrorCode.LIBSQL_PROTOCOL_ERROR]: 'requests: expected an array',
   [ErrorCode.NOT_ACCEPTABLE]: 'Only a statement that reads rows can stream as NDJSON; send this one with Accept: application/json.',
   [ErrorCode.SNAPSHOT_NOT_FOUND]: 'Snapshot not found.',
   [ErrorCode.STREAM_INTERRUPTED]: 'The database was restored while its rows were streamed; read again.',

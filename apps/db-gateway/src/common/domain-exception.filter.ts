@@ -24,6 +24,12 @@ export class DomainExceptionFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof DomainError) response.set(exception.headers);
+    if (response.locals.errorShape === 'hrana') {
+      // libSQL clients read `message` and `code`, and only from a body typed exactly application/json.
+      response.status(status).setHeader('Content-Type', 'application/json');
+      response.end(JSON.stringify({ message, code, ...body }));
+      return;
+    }
     response.status(status).json(body);
   }
 

@@ -18,6 +18,8 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.TRANSACTION_CONTROL_NOT_ALLOWED:
     case ErrorCode.TOO_MANY_STATEMENTS:
     case ErrorCode.RESULT_TOO_LARGE:
+    case ErrorCode.LIBSQL_STREAM_EXPIRED:
+    case ErrorCode.LIBSQL_PROTOCOL_ERROR:
     case ErrorCode.UNKNOWN_OPERATOR:
     case ErrorCode.INVALID_CURSOR:
     case ErrorCode.UNFILTERED_WRITE:

@@ -139,6 +139,24 @@ export class GatewayConfig {
   @Max(3_600_000)
   readerWaitMs!: number;
 
+  /** DBFORGE_TRANSACTION_IDLE_MS: an interactive transaction (libSQL baton) idle this long is rolled back and its baton refused. */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  transactionIdleMs!: number;
+
+  /** DBFORGE_TRANSACTION_MAX_MS: an interactive transaction open this long is rolled back and its baton refused, busy or not. */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  transactionMaxMs!: number;
+
+  /** DBFORGE_TRANSACTION_WAIT_MS: how long a write waits while an interactive transaction holds the writer before a 503 DATABASE_BUSY (0: no limit). */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  transactionWaitMs!: number;
+
   /** DBFORGE_RATE_LIMIT_PER_SECOND: sustained requests per second per key or client address (0: off). */
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)

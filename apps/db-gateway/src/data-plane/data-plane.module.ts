@@ -12,11 +12,12 @@ import { SchemaChangesService } from './tables/schema-changes.service';
 import { SchemaService } from './tables/schema.service';
 import { TablesService } from './tables/tables.service';
 import { RowsService } from './tables/rows.service';
+import { LibsqlPipelines } from './libsql/libsql-pipelines.service';
 
 /** Runs SQL: a connection pool per database file, statements, the convenience table endpoints. */
 @Module({
   imports: [SqliteModule, CatalogModule],
-  providers: [ActiveDatabases, ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, SqlWorkEvents, StreamedReads, RowsService, SchemaChangesService, DatabaseStorageService],
-  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, SqlWorkEvents, RowsService, SchemaChangesService, DatabaseStorageService],
+  providers: [ActiveDatabases, ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, SqlWorkEvents, StreamedReads, RowsService, SchemaChangesService, DatabaseStorageService, LibsqlPipelines],
+  exports: [ConnectionPoolService, QueryService, TransactionService, TablesService, SchemaService, SqlWorkEvents, RowsService, SchemaChangesService, DatabaseStorageService, LibsqlPipelines],
 })
 export class DataPlaneModule {}

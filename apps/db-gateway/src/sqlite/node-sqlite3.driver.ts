@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { stat } from 'node:fs/promises';
 import sqlite3 from 'sqlite3';
 import { ResultLimits, jsonSizeOf } from './result-limits';
-import { FILE_MISSING, OpenOptions, RowCursor, RunResult, SqliteBindings, SqliteConnection, SqliteDriver, SqliteError, SqliteRow } from './sqlite.port';
+import { FILE_MISSING, OpenOptions, RowCursor, RunResult, SqliteBindings, SqliteConnection, SqliteDriver, SqliteError, SqliteRow, TabularResult } from './sqlite.port';
 import { findSqliteGuard } from './sqlite-guard';
-import { COLUMNS_SELECT, allRows, batchSelect, columnNames, getRow } from './stream-batches';
+import { COLUMNS_SELECT, STATEMENT_COLUMNS_SELECT, allRows, batchSelect, columnNames, getRow, positional, positionalBatchSelect, statementColumns } from './stream-batches';
 
 /** node-sqlite3 reports `SQLITE_ERROR: no such table: x`; keep SQLite's own words. */
 // Duck-typed: the addon's errors may come from another realm (Jest's VM), where `instanceof Error` fails.
@@ -85,6 +85,49 @@ class NodeSqlite3Connection extends SqliteConnection {
         },
       ),
     );
+  }
+
+  /**
+   * The columns come from compiling the statement alone (`dbforge_columns`, nothing runs). A statement
+   * without columns simply runs. Otherwise its first row comes from `get()` (which binds and steps
+   * it) and is read again, positionally, from the statement paused on it (`dbforge_stream_batch`
+   * with max_rows 0); the next rows a batch per trip, positionally too, within the limits plus one.
+   * For a point read: four trips; each further 1,000 rows one more.
+   */
+  async tabular(sql: string, bindings: SqliteBindings = [], limits?: ResultLimits): Promise<TabularResult> {
+    const columns = await this.columnsOf(sql);
+    if (columns.length === 0) {
+      await this.run(sql, bindings);
+      return { columns, rows: [] };
+    }
+    const count = columns.length;
+    const statement = await this.prepared(sql);
+    const rows: TabularResult['rows'] = [];
+    try {
+      statement.reset(); // a cached statement an `all()` ran to its end must start afresh (see NodeSqlite3Cursor)
+      if ((await getRow(statement, bindings).catch((error: unknown) => Promise.reject(translate(error)))) === undefined) return { columns, rows };
+      const batch = await this.prepared(positionalBatchSelect(count));
+      const maxRows = limits?.maxRows ?? Number.MAX_SAFE_INTEGER;
+      const maxBytes = limits?.maxBytes ?? Number.MAX_SAFE_INTEGER;
+      let bytes = 0;
+      for (let size = 0; rows.length <= maxRows && bytes <= maxBytes; size = Math.min(1000, maxRows + 1 - rows.length)) {
+        const more = await allRows(batch, [sql, size, Math.max(1, maxBytes + 1 - bytes)]).catch((error: unknown) => Promise.reject(translate(error)));
+        if (more.length === 0) break;
+        for (const row of more) {
+          rows.push(positional(row, count));
+          bytes += jsonSizeOf(row);
+        }
+      }
+      return { columns, rows };
+    } finally {
+      await new Promise<void>((resolve) => statement.reset(() => resolve()));
+      finalizeOneShot(statement);
+    }
+  }
+
+  async columnsOf(sql: string): Promise<TabularResult['columns']> {
+    const [answer] = await this.all(STATEMENT_COLUMNS_SELECT, [sql]);
+    return statementColumns(answer);
   }
 
   cursor(sql: string, bindings: SqliteBindings = []): RowCursor {

@@ -1,5 +1,5 @@
 import type { ResultLimits } from './result-limits';
-import type { SqliteBindings, SqliteRow } from './sqlite-values';
+import type { SqliteBindings, SqliteRow, SqliteValue } from './sqlite-values';
 
 export type { SqliteBindings, SqliteRow, SqliteValue } from './sqlite-values';
 
@@ -49,8 +49,21 @@ export abstract class RowCursor {
   abstract close(): Promise<void>;
 }
 
+/** A result as a table: the columns in order (a repeated name stays), each row a list of values in that order. */
+export interface TabularResult {
+  columns: { name: string; decltype: string | null }[];
+  rows: SqliteValue[][];
+}
+
 /** One open SQLite connection. */
 export abstract class SqliteConnection {
+  /**
+   * The statement's result as a table (see TabularResult), limited as `all` limits rows (kept while
+   * they fit, plus one). A statement without result columns runs once and gives none.
+   */
+  abstract tabular(sql: string, bindings?: SqliteBindings, limits?: ResultLimits): Promise<TabularResult>;
+  /** The result columns of a statement, from compiling it alone (nothing runs); none for a statement that returns no rows. */
+  abstract columnsOf(sql: string): Promise<TabularResult['columns']>;
   /** A cursor over the rows of `sql`; the connection serves nothing else until it is closed. */
   abstract cursor(sql: string, bindings?: SqliteBindings): RowCursor;
   /**

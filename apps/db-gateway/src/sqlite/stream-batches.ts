@@ -32,3 +32,31 @@ export function getRow(statement: sqlite3.Statement, bindings?: unknown): Promis
 export function allRows(statement: sqlite3.Statement, bindings: unknown[]): Promise<SqliteRow[]> {
   return new Promise((resolve, reject) => statement.all(bindings, (error: Error | null, rows: SqliteRow[]) => (error ? reject(error) : resolve(rows))));
 }
+
+/**
+ * The batch statement for a table result: `c<i>` named by its position, so that node-sqlite3's row
+ * objects keep every column (repeated names included) and `positional` reads them back in order.
+ */
+export function positionalBatchSelect(count: number): string {
+  return `SELECT ${Array.from({ length: count }, (_, i) => `c${i} AS "${i}"`).join(', ')} FROM dbforge_stream_batch(?, ?, ?)`;
+}
+
+/** A row of `positionalBatchSelect` as its values in column order. */
+export function positional(row: SqliteRow, count: number): SqliteRow[string][] {
+  const values = new Array<SqliteRow[string]>(count);
+  for (let i = 0; i < count; i++) values[i] = row[i];
+  return values;
+}
+
+/** The statement that asks for a statement's result columns without running it (native/stream-batch.c). */
+export const STATEMENT_COLUMNS_SELECT = 'SELECT dbforge_columns(?) AS columns';
+
+/** The columns out of `dbforge_columns`'s answer: name and declared type pairs, NUL-ended. */
+export function statementColumns(row: SqliteRow | undefined): { name: string; decltype: string | null }[] {
+  const blob = row?.columns;
+  if (!Buffer.isBuffer(blob) || blob.length === 0) return [];
+  const parts = blob.toString('utf8').split('\0').slice(0, -1);
+  const columns: { name: string; decltype: string | null }[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) columns.push({ name: parts[i], decltype: parts[i + 1] === '' ? null : parts[i + 1] });
+  return columns;
+}

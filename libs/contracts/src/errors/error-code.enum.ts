@@ -63,6 +63,10 @@ export enum ErrorCode {
   DATABASE_FILE_MISSING = 'DATABASE_FILE_MISSING',
   /** A single row of a read is larger than DBFORGE_MAX_RESULT_BYTES (400). */
   RESULT_TOO_LARGE = 'RESULT_TOO_LARGE',
+  /** A libSQL (Hrana) baton that is unknown, already used, or whose stream ended: its transaction was rolled back by a limit (400). */
+  LIBSQL_STREAM_EXPIRED = 'LIBSQL_STREAM_EXPIRED',
+  /** A libSQL pipeline body that is not Hrana (400). */
+  LIBSQL_PROTOCOL_ERROR = 'LIBSQL_PROTOCOL_ERROR',
   /** The response format asked for in `Accept` cannot carry this result, e.g. a write asked to stream as NDJSON or CSV (406). */
   NOT_ACCEPTABLE = 'NOT_ACCEPTABLE',
   /** The snapshot named in the path does not exist (404, detail `Snapshot not found.`). */

@@ -147,6 +147,7 @@ export class ConnectionPoolService implements OnApplicationShutdown {
           synchronous: this.config.synchronous,
           statementTimeoutMs: this.config.statementTimeoutMs,
           readerWaitMs: this.config.readerWaitMs,
+          transactionWaitMs: this.config.transactionWaitMs,
           maxValueBytes: this.config.maxValueBytes,
         }),
         leases: 0,

@@ -23,6 +23,24 @@ export interface PoolOptions {
   maxValueBytes?: number;
   /** How long a connection may go unused before it is closed or its memory released (default POOL_IDLE_MS). */
   idleMs?: number;
+  /** How long a write or a transaction waits for the writer while an interactive transaction holds it (0: no limit). */
+  transactionWaitMs?: number;
+}
+
+/**
+ * A connection lent to an interactive transaction (libSQL batons) until `release`: the writer, which
+ * no other write then uses, or a reader. The holder bounds how long it keeps it.
+ */
+export interface HeldConnection {
+  readonly kind: 'writer' | 'reader';
+  /** Runs one step on the connection under the statement timeout. */
+  run<T>(task: (connection: SqliteConnection) => Promise<T>): Promise<T>;
+  /** Interrupts the step running now, if any. */
+  interrupt(): void;
+  /** Rolls back whatever the holder left open and hands the connection back. Idempotent. */
+  release(): Promise<void>;
+  /** Called once should the pool take the connection back itself (a prune, a restore, a shutdown). */
+  onAbort(listener: (reason: Error) => void): void;
 }
 
 const PLAN_CACHE_SIZE = 256;
@@ -78,11 +96,7 @@ export class DatabasePool {
   private readonly allReaders = new Set<SqliteConnection>();
   private openingReaders = 0;
   private readonly readerWaiters: ((connection: SqliteConnection | undefined) => void)[] = [];
-  private readonly batcher = new WriteBatcher(
-    () => this.writerConnection(),
-    (connection, task) => this.timed(connection, task),
-    (connection) => this.noteSchema(connection),
-  );
+  private readonly batcher: WriteBatcher;
   private readonly plans = new Map<string, StatementPlan>();
   /** Bumped whenever the schema changes: a plan made under an older generation is not cached. */
   private schemaGeneration = 0;
@@ -94,6 +108,8 @@ export class DatabasePool {
   private plannerUsers = 0;
   private plannerUsedAt = 0;
   private readonly cursors = new Set<PooledCursor>();
+  /** Interactive transactions holding a connection: how to take each back. */
+  private readonly holds = new Set<(reason: Error) => Promise<void>>();
   /** Readers held by cursors, and cursors waiting for one of the readers cursors may hold. */
   private cursorsHeld = 0;
   private readonly cursorWaiters: ((slot: undefined) => void)[] = [];
@@ -117,7 +133,14 @@ export class DatabasePool {
     private readonly file: string,
     private readonly driver: SqliteDriver,
     private readonly options: PoolOptions,
-  ) {}
+  ) {
+    this.batcher = new WriteBatcher(
+      () => this.writerConnection(),
+      (connection, task) => this.timed(connection, task),
+      (connection) => this.noteSchema(connection),
+      options.transactionWaitMs ?? 0,
+    );
+  }
 
   /** Operations running or queued. */
   get inFlight(): number {
@@ -167,29 +190,118 @@ export class DatabasePool {
    * `next` fails with DatabaseClosedError), so a stalled client cannot hold a prune or shutdown.
    */
   async cursor(open: (connection: SqliteConnection) => RowCursor): Promise<PooledCursor> {
+    const held = await this.leaseReader();
+    const cursor = new PooledCursor(open(held), (step) => this.timed(held, step), () => {
+      this.cursors.delete(cursor);
+      this.returnLeasedReader(held);
+    });
+    this.cursors.add(cursor);
+    return cursor;
+  }
+
+  /** A reader kept past one operation (by a cursor or a read transaction), in one of the slots such holders share; counts as an operation until returned. */
+  private async leaseReader(): Promise<SqliteConnection> {
     if (this.closed) throw new DatabaseClosedError(this.name);
     this.active++;
-    let reader: SqliteConnection | undefined;
     let slot = false;
     try {
       await this.writerConnection();
       await this.cursorSlot();
       slot = true;
-      reader = await this.acquireReader();
+      return await this.acquireReader();
     } catch (error) {
       if (slot) this.releaseCursorSlot();
       this.settle();
       throw error;
     }
-    const held = reader;
-    const cursor = new PooledCursor(open(held), (step) => this.timed(held, step), () => {
-      this.cursors.delete(cursor);
-      this.releaseReader(held);
-      this.releaseCursorSlot();
-      this.settle();
+  }
+
+  private returnLeasedReader(reader: SqliteConnection): void {
+    this.releaseReader(reader);
+    this.releaseCursorSlot();
+    this.settle();
+  }
+
+  /**
+   * Lends the writer to an interactive transaction: granted in its turn after the writes queued
+   * before it (waiting at most `transactionWaitMs`, then SQLITE_BUSY), it runs alone, and writes
+   * queued behind it wait (each at most `transactionWaitMs`) until it is released.
+   */
+  async holdWriter(): Promise<HeldConnection> {
+    let granted!: (connection: SqliteConnection) => void;
+    let release!: () => void;
+    const grant = new Promise<SqliteConnection>((resolve) => (granted = resolve));
+    const done = new Promise<void>((resolve) => (release = resolve));
+    let abandoned = false;
+    const writing = this.write(async (connection) => {
+      if (abandoned) return;
+      granted(connection);
+      await done;
+    }, 'held');
+    const limit = this.options.transactionWaitMs ?? 0;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      if (limit > 0) {
+        timer = setTimeout(
+          () => reject(new SqliteError('SQLITE_BUSY', `the database's writer stayed busy for ${limit} ms (DBFORGE_TRANSACTION_WAIT_MS): another transaction holds it`)),
+          limit,
+        );
+      }
     });
-    this.cursors.add(cursor);
-    return cursor;
+    // The task returns before it was granted only when abandoned, or the write fails (the writer would not open).
+    const ended = writing.then(() => Promise.reject(new DatabaseClosedError(this.name)));
+    ended.catch(() => undefined);
+    try {
+      const connection = await Promise.race([grant, timedOut, ended]);
+      return this.held('writer', connection, async () => {
+        release();
+        await writing.catch(() => undefined);
+      });
+    } catch (error) {
+      abandoned = true;
+      release();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Lends a reader to a read transaction, as a cursor holds one (cursors and these leave one reader to plain reads). */
+  async holdReader(): Promise<HeldConnection> {
+    const reader = await this.leaseReader();
+    return this.held('reader', reader, async () => this.returnLeasedReader(reader));
+  }
+
+  private held(kind: 'writer' | 'reader', connection: SqliteConnection, handBack: () => Promise<void>): HeldConnection {
+    let released: Promise<void> | undefined;
+    let running: Promise<unknown> | undefined;
+    const listeners: ((reason: Error) => void)[] = [];
+    const holding: HeldConnection = {
+      kind,
+      run: (task) => {
+        if (released) return Promise.reject(new DatabaseClosedError(this.name));
+        const step = this.timed(connection, task);
+        running = step;
+        return step;
+      },
+      interrupt: () => connection.interrupt(),
+      release: () =>
+        (released ??= (async () => {
+          this.holds.delete(abort);
+          await running?.catch(() => undefined);
+          await connection.exec('ROLLBACK').catch(() => undefined);
+          await handBack();
+        })()),
+      onAbort: (listener) => listeners.push(listener),
+    };
+    const abort = async (reason: Error) => {
+      if (released) return released;
+      connection.interrupt();
+      await holding.release();
+      for (const listener of listeners) listener(reason);
+    };
+    this.holds.add(abort);
+    return holding;
   }
 
   /** Cursors may hold every reader but one (all of them when there is only one), so plain reads always get a turn. */
@@ -296,9 +408,12 @@ export class DatabasePool {
     this.schemaVersion = version;
   }
 
-  /** Ends every open cursor: each hands its reader back, and its stream is cut with `reason`. */
+  /**
+   * Ends every open cursor and interactive transaction: each hands its connection back (a
+   * transaction rolled back), and its stream or baton is cut with `reason`.
+   */
   async endCursors(reason: Error): Promise<void> {
-    await Promise.all([...this.cursors].map((cursor) => cursor.abort(reason)));
+    await Promise.all([...[...this.cursors].map((cursor) => cursor.abort(reason)), ...[...this.holds].map((abort) => abort(reason))]);
   }
 
   /**

@@ -1,10 +1,12 @@
-import { SqliteConnection } from '../../sqlite/sqlite.port';
+import { SqliteConnection, SqliteError } from '../../sqlite/sqlite.port';
 
 /**
  * How a write runs: `statement` is one statement (atomic by itself); `transaction` needs several
- * statements to commit together or not at all; `exclusive` cannot run inside a transaction (VACUUM).
+ * statements to commit together or not at all; `exclusive` cannot run inside a transaction (VACUUM);
+ * `held` lends the writer out to an interactive transaction until its task settles (never batched,
+ * not timed as a whole: its holder bounds it and times each statement).
  */
-export type WriteMode = 'statement' | 'transaction' | 'exclusive';
+export type WriteMode = 'statement' | 'transaction' | 'exclusive' | 'held';
 
 export type WriteTask<T> = (connection: SqliteConnection) => Promise<T>;
 
@@ -13,6 +15,8 @@ interface Pending {
   mode: WriteMode;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** Set while the write waits behind a held writer: it gives up when this fires. */
+  waitTimer?: NodeJS.Timeout;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -29,6 +33,8 @@ const MAX_BATCH = 256;
 export class WriteBatcher {
   private readonly pending: Pending[] = [];
   private running = false;
+  /** A `held` task has the writer (an interactive transaction is open). */
+  private holding = false;
 
   constructor(
     private readonly connection: () => Promise<SqliteConnection>,
@@ -36,6 +42,11 @@ export class WriteBatcher {
     private readonly timed: <T>(connection: SqliteConnection, task: WriteTask<T>) => Promise<T>,
     /** Runs on the writer after each write or batch has committed (or failed), before its callers are answered. */
     private readonly afterWrite: (connection: SqliteConnection) => Promise<void> = async () => undefined,
+    /**
+     * How long a write may wait while an interactive transaction holds the writer (or is queued ahead
+     * of it) before it gives up with SQLITE_BUSY; 0: as long as the transaction lasts.
+     */
+    private readonly heldWaitMs = 0,
   ) {}
 
   /** Writes waiting or running. */
@@ -45,9 +56,24 @@ export class WriteBatcher {
 
   submit<T>(task: WriteTask<T>, mode: WriteMode): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ task: task as WriteTask<unknown>, mode, resolve: resolve as (value: unknown) => void, reject });
+      const item: Pending = { task: task as WriteTask<unknown>, mode, resolve: resolve as (value: unknown) => void, reject };
+      this.pending.push(item);
+      if (this.holding || this.pending.some((other) => other !== item && other.mode === 'held')) this.boundWait(item);
       if (!this.running) void this.drain();
     });
+  }
+
+  /** The write gives up with SQLITE_BUSY if it is still queued after `heldWaitMs`. */
+  private boundWait(item: Pending): void {
+    if (this.heldWaitMs <= 0 || item.waitTimer) return;
+    item.waitTimer = setTimeout(() => {
+      const index = this.pending.indexOf(item);
+      if (index === -1) return;
+      this.pending.splice(index, 1);
+      item.reject(
+        new SqliteError('SQLITE_BUSY', `an interactive transaction held the database's writer for the ${this.heldWaitMs} ms this write may wait (DBFORGE_TRANSACTION_WAIT_MS)`),
+      );
+    }, this.heldWaitMs);
   }
 
   private async drain(): Promise<void> {
@@ -72,16 +98,36 @@ export class WriteBatcher {
 
   /** The next exclusive write alone, or up to MAX_BATCH writes that may share a transaction. */
   private takeBatch(): Pending[] {
-    if (this.pending[0].mode === 'exclusive') return this.pending.splice(0, 1);
+    const alone = (item: Pending) => item.mode === 'exclusive' || item.mode === 'held';
     let size = 0;
-    while (size < this.pending.length && size < MAX_BATCH && this.pending[size].mode !== 'exclusive') size++;
-    return this.pending.splice(0, size);
+    if (alone(this.pending[0])) size = 1;
+    else while (size < this.pending.length && size < MAX_BATCH && !alone(this.pending[size])) size++;
+    const batch = this.pending.splice(0, size);
+    for (const item of batch) clearTimeout(item.waitTimer);
+    return batch;
   }
 
   private async runAlone(connection: SqliteConnection, item: Pending): Promise<void> {
-    const outcome = await this.attempt(() => (item.mode === 'transaction' ? this.inTransaction(connection, item.task) : this.timed(connection, item.task)));
+    const outcome = await this.attempt(() => {
+      if (item.mode === 'transaction') return this.inTransaction(connection, item.task);
+      if (item.mode === 'held') return this.held(connection, item.task);
+      return this.timed(connection, item.task);
+    });
     await this.afterWrite(connection);
     settle(item, outcome);
+  }
+
+  /** Lends the writer to `task` until it settles; whatever queues meanwhile waits at most `heldWaitMs`. */
+  private async held(connection: SqliteConnection, task: WriteTask<unknown>): Promise<unknown> {
+    this.holding = true;
+    for (const item of this.pending) this.boundWait(item);
+    try {
+      return await task(connection);
+    } finally {
+      this.holding = false;
+      // Should the holder have left a transaction open, it must not swallow the writes that follow.
+      await connection.exec('ROLLBACK').catch(() => undefined);
+    }
   }
 
   private async runTogether(connection: SqliteConnection, batch: Pending[]): Promise<void> {

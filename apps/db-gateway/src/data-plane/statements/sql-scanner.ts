@@ -20,6 +20,8 @@ export interface ScannedSql {
   tokens: string[];
   /** Index after the first statement's last token (before its closing `;`, spaces and comments). */
   end: number;
+  /** Index of the first statement's first token (after any leading spaces, comments and `;`). */
+  start: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface ScannedSql {
  * body of CREATE TRIGGER as sqlite3_complete() does.
  */
 export function scanSql(sql: string): ScannedSql {
-  const result: ScannedSql = { firstKeyword: '', hasMoreStatements: false, anonymousCount: 0, highestNumbered: 0, names: [], tokens: [], end: 0 };
+  const result: ScannedSql = { firstKeyword: '', hasMoreStatements: false, anonymousCount: 0, highestNumbered: 0, names: [], tokens: [], end: 0, start: 0 };
   const tokens = result.tokens;
   let state: StatementState = 'start';
   let ended = false;
@@ -48,7 +50,10 @@ export function scanSql(sql: string): ScannedSql {
     }
     const text = sql.slice(token.start, token.end);
     const shown = tokenText(token, text);
-    if (tokens.length === 0) result.firstKeyword = shown;
+    if (tokens.length === 0) {
+      result.firstKeyword = shown;
+      result.start = token.start;
+    }
     tokens.push(shown);
     result.end = token.end;
     if (token.kind === 'variable') countParameter(result, text);
@@ -86,5 +91,18 @@ function countParameter(result: ScannedSql, text: string): void {
     result.anonymousCount++;
   } else {
     result.highestNumbered = Math.max(result.highestNumbered, Number(text.slice(1)));
+  }
+}
+
+/** The statements of a script, each up to its last token (as `end` reads it), in order; empty ones skipped. */
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = [];
+  let rest = sql;
+  for (;;) {
+    const scanned = scanSql(rest);
+    if (scanned.firstKeyword === '') return statements;
+    statements.push(rest.slice(scanned.start, scanned.end));
+    if (!scanned.hasMoreStatements) return statements;
+    rest = rest.slice(scanned.end);
   }
 }
