@@ -1,3 +1,4 @@
+import { DbForgeClient } from '@dbforge/client';
 import { Client, LibsqlError, createClient } from '@libsql/client';
 import { TestGateway, makeDataDir, removeDataDir, startGateway, until } from './support/test-gateway';
 
@@ -48,7 +49,7 @@ describe('libSQL remote protocol with @libsql/client', () => {
   const count = async () => Number((await client(`${origin}/libsql/notes/`, ADMIN_KEY).execute('SELECT count(*) AS n FROM notes')).rows[0].n);
 
   it('runs statements with positional and named arguments and reads typed values back', async () => {
-    const db = client(`${origin}/libsql/notes/`, writeKey);
+    const db = client(new DbForgeClient({ baseUrl: `${origin}/`, apiKey: writeKey }).libsqlUrl('notes'), writeKey);
     const inserted = await db.execute({ sql: 'INSERT INTO notes (body, score, data) VALUES (?, ?, ?)', args: ['first', 1.5, new Uint8Array([0, 1, 255])] });
     expect(inserted.rowsAffected).toBe(1);
     expect(Number(inserted.lastInsertRowid)).toBeGreaterThan(0);
@@ -135,6 +136,8 @@ describe('libSQL remote protocol with @libsql/client', () => {
     `);
     expect((await db.execute('SELECT name FROM tags ORDER BY name')).rows.map((row) => row.name)).toEqual(['a', 'b;c']);
     await expect(db.executeMultiple("INSERT INTO tags VALUES ('d'); ATTACH DATABASE '/tmp/y.db' AS y;")).rejects.toBeInstanceOf(LibsqlError);
+    // Refused before anything of the script ran.
+    expect((await db.execute('SELECT count(*) AS n FROM tags')).rows[0].n).toBe(2);
   });
 
   it('commits an interactive transaction across requests, and rolls one back', async () => {

@@ -77,9 +77,24 @@ export function hasRows(result: RowsResponseDto | WriteResultDto): result is Row
  */
 export class DbForgeClient {
   private readonly http: HttpTransport;
+  private readonly baseUrl: string;
 
   constructor(options: DbForgeClientOptions) {
     this.http = new HttpTransport(options);
+    this.baseUrl = options.baseUrl;
+  }
+
+  /**
+   * The URL of `database` for `@libsql/client`'s `createClient({ url, authToken })` and the ORMs on it
+   * (the libSQL protocol; its trailing slash matters). `baseUrl` is the gateway's, as given to this client.
+   */
+  static libsqlUrl(baseUrl: string, database: string): string {
+    return `${baseUrl.replace(/\/+$/, '')}/libsql/${encodeURIComponent(database)}/`;
+  }
+
+  /** `DbForgeClient.libsqlUrl` for this client's gateway. */
+  libsqlUrl(database: string): string {
+    return DbForgeClient.libsqlUrl(this.baseUrl, database);
   }
 
   // --- The gateway itself ---

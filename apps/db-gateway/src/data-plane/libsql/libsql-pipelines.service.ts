@@ -119,7 +119,9 @@ export class LibsqlPipelines implements OnApplicationShutdown {
       case 'sequence': {
         const statements = splitStatements(stream.sqlOf(request, where));
         if (statements.length > this.config.maxStatements) throw new HranaProtocolError(`${where}: more than ${this.config.maxStatements} statements (DBFORGE_MAX_STATEMENTS)`);
-        for (const sql of statements) await stream.run(bindStatement(sql, undefined));
+        // Every statement passes the statement policy before the first one runs.
+        const bound = statements.map((sql) => bindStatement(sql, undefined));
+        for (const statement of bound) await stream.run(statement);
         return { type: 'sequence' };
       }
       case 'describe':
