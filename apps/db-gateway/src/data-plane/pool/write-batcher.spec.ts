@@ -88,4 +88,49 @@ describe('WriteBatcher (group commit) on a real SQLite file', () => {
     expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
     expect(await values()).toEqual(['v1', 'v2', 'v3']);
   });
+
+  describe('a held writer (an interactive transaction)', () => {
+    const holding = (release: Promise<void>) => async (conn: SqliteConnection) => {
+      await conn.exec('BEGIN IMMEDIATE');
+      await conn.run("INSERT INTO t (v) VALUES ('held')");
+      await release;
+      await conn.exec('COMMIT');
+    };
+
+    it('runs alone: writes queued behind it wait, then commit after it, none joins its transaction', async () => {
+      let release!: () => void;
+      const held = sut.submit(holding(new Promise<void>((resolve) => (release = resolve))), 'held');
+      const queued = [sut.submit(insert('after-1'), 'statement'), sut.submit(insert('after-2'), 'statement')];
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Another connection sees nothing committed while the holder has the writer.
+      const other = await new NodeSqlite3Driver().open(join(dir, 'w.db'), { readOnly: true, busyTimeoutMs: 1000, synchronous: 'NORMAL' });
+      expect(await other.all('SELECT v FROM t')).toEqual([]);
+      await other.close();
+      release();
+      await held;
+      await Promise.all(queued);
+      expect(await values()).toEqual(['held', 'after-1', 'after-2']);
+    });
+
+    it('bounds the wait of writes behind it, which leave the queue without running', async () => {
+      sut = new WriteBatcher(async () => connection, (conn, task) => task(conn), async () => undefined, 100);
+      let release!: () => void;
+      const held = sut.submit(holding(new Promise<void>((resolve) => (release = resolve))), 'held');
+      const waiting = sut.submit(insert('too late'), 'statement');
+      await expect(waiting).rejects.toThrow(/held the database's writer for the 100 ms/);
+      release();
+      await held;
+      await sut.submit(insert('later'), 'statement');
+      expect(await values()).toEqual(['held', 'later']);
+    });
+
+    it('rolls back what a holder left open, so the next writes are not swallowed by it', async () => {
+      await sut.submit(async (conn) => {
+        await conn.exec('BEGIN IMMEDIATE');
+        await conn.run("INSERT INTO t (v) VALUES ('abandoned')");
+      }, 'held');
+      await sut.submit(insert('next'), 'statement');
+      expect(await values()).toEqual(['next']);
+    });
+  });
 });
