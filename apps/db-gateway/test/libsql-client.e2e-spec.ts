@@ -158,6 +158,17 @@ describe('libSQL remote protocol with @libsql/client', () => {
     expect(await count()).toBe(before + 1);
   });
 
+  it('after an error that rolled the transaction back, runs nothing outside it until the client rolls back', async () => {
+    const db = client(`${origin}/libsql/notes/`, writeKey);
+    const before = await count();
+    const tx = await db.transaction('write');
+    await tx.execute("INSERT INTO notes (body) VALUES ('doomed')");
+    await expect(tx.execute("INSERT OR ROLLBACK INTO notes (body) VALUES ('first')")).rejects.toThrow(/UNIQUE/);
+    await expect(tx.execute("INSERT INTO notes (body) VALUES ('would be autocommitted')")).rejects.toThrow(/rolled back by an earlier error/);
+    await expect(tx.commit()).rejects.toThrow(/rolled back by an earlier error/);
+    expect(await count()).toBe(before);
+  });
+
   it('rolls back a transaction left idle past the limit, refuses its baton, and frees the writer', async () => {
     const db = client(`${origin}/libsql/notes/`, writeKey);
     const before = await count();
@@ -257,6 +268,44 @@ describe('libSQL remote protocol with @libsql/client', () => {
     expect(badValue.body.results[0]).toMatchObject({ type: 'error', error: { message: expect.stringMatching(/outside ±2\^53/) } });
     await admin().get('/libsql/notes/v3-protobuf').expect(404);
     await admin().get('/libsql/notes/v2').set('Authorization', `Bearer ${readKey}`).expect(200, { version: 2 });
+  });
+
+  it('answers describe, store_sql, close_sql, get_autocommit and batch conditions on raw pipelines', async () => {
+    const pipeline = async (baton: string | null, requests: unknown[]) =>
+      (await admin().post('/libsql/notes/v2/pipeline').set('Authorization', `Bearer ${writeKey}`).send({ baton, requests }).expect(200)).body;
+    const first = await pipeline(null, [
+      { type: 'describe', sql: 'SELECT id, body AS text FROM notes WHERE id = :id' },
+      { type: 'store_sql', sql_id: 1, sql: 'SELECT count(*) AS n FROM notes' },
+      { type: 'get_autocommit' },
+      { type: 'execute', stmt: { sql: 'BEGIN' } },
+      { type: 'get_autocommit' },
+    ]);
+    expect(first.results[0].response.result).toEqual({ params: [{ name: ':id' }], cols: [{ name: 'id', decltype: 'INTEGER' }, { name: 'text', decltype: 'TEXT' }], is_explain: false, is_readonly: true });
+    expect(first.results[2].response).toEqual({ type: 'get_autocommit', is_autocommit: true });
+    expect(first.results[4].response).toEqual({ type: 'get_autocommit', is_autocommit: false });
+    const second = await pipeline(first.baton, [
+      {
+        type: 'batch',
+        batch: {
+          steps: [
+            { stmt: { sql_id: 1 } },
+            { stmt: { sql: 'SELECT * FROM nowhere' }, condition: { type: 'ok', step: 0 } },
+            { stmt: { sql: 'SELECT 1' }, condition: { type: 'error', step: 1 } },
+            { stmt: { sql: 'SELECT 2' }, condition: { type: 'and', conds: [{ type: 'ok', step: 0 }, { type: 'not', cond: { type: 'error', step: 1 } }] } },
+          ],
+        },
+      },
+      { type: 'close_sql', sql_id: 1 },
+      { type: 'execute', stmt: { sql_id: 1 } },
+      { type: 'execute', stmt: { sql: 'ROLLBACK' } },
+      { type: 'close' },
+    ]);
+    const batch = second.results[0].response.result;
+    expect(batch.step_results.map((result: unknown) => result !== null)).toEqual([true, false, true, false]);
+    expect(batch.step_errors[1]).toMatchObject({ message: expect.stringMatching(/no such table: nowhere/) });
+    expect(second.results[2]).toMatchObject({ type: 'error', error: { message: expect.stringMatching(/no SQL text is stored under sql_id 1/) } });
+    expect(second.results[3].type).toBe('ok');
+    expect(second.baton).toBeNull();
   });
 
   it('refuses results past the row limit instead of cutting them silently', async () => {

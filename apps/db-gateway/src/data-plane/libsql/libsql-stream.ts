@@ -74,6 +74,8 @@ export class LibsqlStream {
   private transaction?: { held: HeldConnection; lease: PoolLease; timers: NodeJS.Timeout[] };
   /** Why the stream can no longer be used (its transaction was rolled back by a limit or a prune). */
   ended?: string;
+  /** An error rolled the open transaction back (ON CONFLICT ROLLBACK, an interrupt): why, until the client's ROLLBACK. */
+  private rolledBack?: string;
   busy = false;
   lastUsed = Date.now();
 
@@ -115,7 +117,16 @@ export class LibsqlStream {
     this.touch();
     const tokens = scanSql(statement.sql).tokens;
     const begin = beginOf(tokens);
-    if (this.transaction) return this.inTransaction_(statement);
+    if (this.transaction) return this.inTransaction_(statement, tokens);
+    if (this.rolledBack) {
+      // The client still believes its transaction open: nothing may run as if it were, until it ends it.
+      const why = this.rolledBack;
+      if (tokens[0] === 'ROLLBACK' && !tokens.includes('TO')) {
+        this.rolledBack = undefined;
+        return EMPTY_RESULT;
+      }
+      throw new SqliteError('SQLITE_ERROR', `the transaction was rolled back by an earlier error (${why}); end it with ROLLBACK`);
+    }
     if (begin) return this.begin(statement, begin);
     return this.databases.use(this.database, async (pool) => {
       const plan = await pool.plan(statement);
@@ -138,9 +149,10 @@ export class LibsqlStream {
   }
 
   /** A statement on the connection the open transaction holds: planned there (it sees the transaction's own schema changes). */
-  private async inTransaction_(statement: BoundStatement): Promise<HranaStmtResult> {
+  private async inTransaction_(statement: BoundStatement, tokens: string[]): Promise<HranaStmtResult> {
     const { held, lease } = this.transaction!;
     const kind = held.kind === 'writer' ? 'write' : 'read';
+    let failure: unknown;
     try {
       return await this.events.measure(
         { database: this.database, kind, sql: statement.sql },
@@ -163,9 +175,16 @@ export class LibsqlStream {
           }),
         (result) => ({ rowsRead: result.rows.length, rowsWritten: kind === 'write' ? result.affected_row_count : 0 }),
       );
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
       // COMMIT, ROLLBACK, the last RELEASE, or an error that rolled the transaction back: it is over.
-      if (this.transaction && (await this.transactionEnded(held))) await this.endTransaction();
+      if (this.transaction && (await this.transactionEnded(held))) {
+        await this.endTransaction();
+        const ending = ['COMMIT', 'END', 'ROLLBACK', 'RELEASE'].includes(tokens[0]);
+        if (failure !== undefined && !ending) this.rolledBack = hranaErrorOf(failure).message;
+      }
     }
   }
 
