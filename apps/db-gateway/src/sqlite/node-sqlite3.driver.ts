@@ -92,7 +92,8 @@ class NodeSqlite3Connection extends SqliteConnection {
    * without columns simply runs. Otherwise its first row comes from `get()` (which binds and steps
    * it) and is read again, positionally, from the statement paused on it (`dbforge_stream_batch`
    * with max_rows 0); the next rows a batch per trip, positionally too, within the limits plus one.
-   * For a point read: four trips; each further 1,000 rows one more.
+   * For a point read: four trips; each further 1,000 rows one more. When the column names are
+   * distinct and none looks like an array index, the rows of a plain `all()` keep everything: two trips.
    */
   async tabular(sql: string, bindings: SqliteBindings = [], limits?: ResultLimits): Promise<TabularResult> {
     const columns = await this.columnsOf(sql);
@@ -101,6 +102,12 @@ class NodeSqlite3Connection extends SqliteConnection {
       return { columns, rows: [] };
     }
     const count = columns.length;
+    const names = columns.map((column) => column.name);
+    if (new Set(names).size === count && !names.some((name) => INTEGER_LIKE.test(name))) {
+      // Row objects lose nothing when the names are distinct and none is an array index (which JavaScript would put first): one trip.
+      const rows = await this.all(sql, bindings, limits);
+      return { columns, rows: rows.map((row) => names.map((name) => row[name])) };
+    }
     const statement = await this.prepared(sql);
     const rows: TabularResult['rows'] = [];
     try {
@@ -226,6 +233,9 @@ class NodeSqlite3Connection extends SqliteConnection {
 }
 
 const MAX_PIPELINED_STEPS = 256;
+
+/** A property name JavaScript orders before all others in an object (an array index). */
+const INTEGER_LIKE = /^(0|[1-9]\d{0,9})$/;
 
 /**
  * A statement stepped on demand. node-sqlite3 has no batch step: `get()` is one row per trip to the
