@@ -22,13 +22,14 @@ import { SchemaChangesController } from './data/schema-changes.controller';
 import { DataPlaneModule } from './data-plane/data-plane.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { OrchestratorModule } from './orchestrator/orchestrator.module';
+import { ReplicationModule } from './replication/replication.module';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 import { HttpDrain } from './system/http-drain.service';
 import { SystemController } from './system/system.controller';
 
 @Module({
-  imports: [ConfigModule, CommonModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule, BackupModule],
+  imports: [ConfigModule, CommonModule, CatalogModule, DataPlaneModule, OrchestratorModule, AuthModule, ObservabilityModule, BackupModule, ReplicationModule],
   // Express tries routes in this order, one pattern after another: the data routes, which carry the
   // traffic, come first (no two controllers' paths overlap, so the order changes nothing else).
   controllers: [DataController, RowsController, SchemaChangesController, LibsqlController, AdminController, KeysController, TrashController, BackupController, RestoreController, HealthController, SystemController],

@@ -11,6 +11,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['sqlite'],
   ['catalog'],
   ['data-plane'],
+  ['replication'],
   ['backup'],
   ['orchestrator'],
   ['auth'],

@@ -86,6 +86,8 @@ describe('Swagger explorer', () => {
         'GET /admin/databases/{db_name}/snapshots [admin]',
         'GET /admin/databases/{db_name}/snapshots/{snapshot_id} [admin]',
         'DELETE /admin/databases/{db_name}/snapshots/{snapshot_id} [admin]',
+        'GET /admin/replicas [admin]',
+        'POST /admin/databases/{db_name}/recover [admin]',
         'GET /libsql/{db_name}/v2 [libsql]',
         'POST /libsql/{db_name}/v2/pipeline [libsql]',
         'GET /v2 [libsql]',

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   DatabaseDetailsWithStorageDto,
@@ -9,14 +9,17 @@ import {
   ReconcileReportDto,
   SpawnDatabaseResponseDto,
 } from '@dbforge/contracts';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { AdminRoute } from '../auth/access.decorators';
 import type { UploadSource } from '../backup/upload-source';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { DatabaseDetailsService } from '../orchestrator/database-details.service';
 import { DatabaseLifecycleService } from '../orchestrator/database-lifecycle.service';
 import { ReconciliationService } from '../orchestrator/reconciliation.service';
+import { requireReplication } from '../backup/restore.service';
+import { ReplicationService } from '../replication/replication.service';
 import { RawUpload } from './raw-upload.decorator';
+import { branchRequestOf } from './replica-requests';
 
 @ApiTags('admin')
 @AdminRoute()
@@ -26,6 +29,7 @@ export class AdminController {
     private readonly lifecycle: DatabaseLifecycleService,
     private readonly reconciliation: ReconciliationService,
     private readonly details: DatabaseDetailsService,
+    private readonly replication: ReplicationService,
   ) {}
 
   /**
@@ -33,6 +37,8 @@ export class AdminController {
    * @remarks 201 when created (or re-activated with its data after a prune), 200 when it is already running.
    * With a SQLite file or SQL dump as the raw body (see restore), the new database starts with that content;
    * an upload onto a name that exists answers 409 and changes nothing.
+   * With the JSON body `{"from": "<db>", "timestamp": "<ISO 8601>"}` it is a branch: the new database starts as `<db>` was then
+   * (its latest replicated state without a timestamp), from the continuous replica (DBFORGE_REPLICA_URL).
    */
   @Post('databases/spawn/:db_name')
   @ApiResponse({ status: HttpStatus.CREATED, type: SpawnDatabaseResponseDto, description: 'Spawned.' })
@@ -45,6 +51,9 @@ export class AdminController {
     ErrorCode.UNSUPPORTED_MEDIA_TYPE,
     ErrorCode.RUNTIME_UNAVAILABLE,
     ErrorCode.RUNTIME_FAILURE,
+    ErrorCode.VALIDATION_FAILED,
+    ErrorCode.REPLICATION_OFF,
+    ErrorCode.REPLICA_NOT_FOUND,
   )
   @ApiConsumes('application/json', 'application/vnd.sqlite3', 'application/octet-stream', 'application/sql')
   @ApiBody({ required: false, description: 'Optional: a SQLite file or SQL dump to spawn from (409 if the database exists).', schema: { type: 'string', format: 'binary' } })
@@ -52,8 +61,10 @@ export class AdminController {
     @Param() { db_name }: DatabaseNameParamsDto,
     @Res({ passthrough: true }) response: Response,
     @RawUpload() upload: UploadSource,
+    @Req() request: Request,
   ): Promise<SpawnDatabaseResponseDto> {
-    const outcome = await this.lifecycle.spawn(db_name, upload);
+    const branch = branchRequestOf(request);
+    const outcome = branch ? await this.lifecycle.branch(db_name, branch.from, branch.timestamp) : await this.lifecycle.spawn(db_name, upload);
     response.status(outcome.created ? HttpStatus.CREATED : HttpStatus.OK);
     return outcome.body;
   }
@@ -89,6 +100,18 @@ export class AdminController {
   @ApiErrors(ErrorCode.INVALID_DATABASE_NAME, ErrorCode.DATABASE_NOT_FOUND)
   describe(@Param() { db_name }: DatabaseNameParamsDto): Promise<DatabaseDetailsWithStorageDto> {
     return this.details.describe(db_name);
+  }
+
+  /**
+   * The databases the continuous replica holds
+   * @remarks Listed from a `file://` replica store; `null` for S3 (recover a database by its name). Replication off: 400.
+   */
+  @Get('replicas')
+  @ApiOkResponse({ schema: { type: 'object', properties: { replica: { type: 'string' }, databases: { type: 'array', items: { type: 'string' }, nullable: true } } } })
+  @ApiErrors(ErrorCode.REPLICATION_OFF)
+  async replicated(): Promise<{ replica: string; databases: string[] | null }> {
+    requireReplication(this.replication);
+    return { replica: this.replication.settings!.url, databases: (await this.replication.replicaNames()) ?? null };
   }
 
   /**

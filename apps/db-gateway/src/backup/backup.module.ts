@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
 import { DataPlaneModule } from '../data-plane/data-plane.module';
+import { ReplicationModule } from '../replication/replication.module';
 import { SqliteModule } from '../sqlite/sqlite.module';
 import { BackupService } from './backup.service';
 import { DatabaseFileValidator } from './database-file.validator';
@@ -16,8 +17,8 @@ import { ValidatedUploads } from './validated-uploads';
  * uploads turned into validated database files, and restores that swap one in.
  */
 @Module({
-  imports: [SqliteModule, CatalogModule, DataPlaneModule],
+  imports: [SqliteModule, CatalogModule, DataPlaneModule, ReplicationModule],
   providers: [TempFiles, DatabaseReader, BackupService, SnapshotStore, SnapshotScheduler, DatabaseFileValidator, ValidatedUploads, RestoreService],
-  exports: [BackupService, SnapshotStore, SnapshotScheduler, ValidatedUploads, RestoreService],
+  exports: [DatabaseReader, BackupService, SnapshotStore, SnapshotScheduler, ValidatedUploads, RestoreService],
 })
 export class BackupModule {}

@@ -6,6 +6,8 @@ import { DatabaseLayout } from '../catalog/database-layout';
 import { DatabaseLocks } from '../catalog/database-locks';
 import { DomainError } from '../common/domain.error';
 import { ConnectionPoolService } from '../data-plane/pool/connection-pool.service';
+import { ReplicationService } from '../replication/replication.service';
+import { ReplicaRestoreError } from '../replication/litestream';
 import { OneOffConnections } from '../sqlite/one-off-connections';
 import { sidecarsOf } from '../sqlite/sidecar-files';
 import { FILE_MISSING, SqliteError } from '../sqlite/sqlite.port';
@@ -41,6 +43,7 @@ export class RestoreService {
     private readonly locks: DatabaseLocks,
     private readonly uploads: ValidatedUploads,
     private readonly snapshots: SnapshotStore,
+    private readonly replication: ReplicationService,
   ) {}
 
   async restore(name: string, source: UploadSource): Promise<RestoreDatabaseResponseDto> {
@@ -54,6 +57,17 @@ export class RestoreService {
     return this.uploads.fromSnapshot(name, id, this.layout.snapshotFile(name, id), (validated) => this.swapIn(name, validated));
   }
 
+  /** Restores the database as it was at `timestamp`, from its continuous replica (DBFORGE_REPLICA_URL). */
+  async restoreToTime(name: string, timestamp: Date): Promise<RestoreDatabaseResponseDto> {
+    this.catalog.requireActive(name);
+    requireReplication(this.replication);
+    return this.uploads.fromProduced(
+      `The replica of '${name}' at ${timestamp.toISOString()}`,
+      (file) => fromReplica(() => this.replication.restore(name, file, timestamp), name, timestamp),
+      (validated) => this.swapIn(name, validated),
+    );
+  }
+
   /**
    * Under the database's lock, with its pool suspended (new queries wait, running ones finish):
    * checkpoint the old file into one self-contained file, give it a second name in the snapshots
@@ -63,7 +77,11 @@ export class RestoreService {
    * it is brought back), with no previous version to keep.
    */
   private swapIn(name: string, validated: string): Promise<RestoreDatabaseResponseDto> {
-    return this.locks.run(name, async () => {
+    return this.locks.run(name, () => this.replication.without(name, () => this.swapInLocked(name, validated)));
+  }
+
+  private swapInLocked(name: string, validated: string): Promise<RestoreDatabaseResponseDto> {
+    return (async () => {
       this.catalog.requireActive(name); // it may have been pruned while the upload was validated
       const file = this.layout.fileOf(name);
       const id = await this.snapshots.freeId(name, 'pre-restore', new Date());
@@ -93,7 +111,7 @@ export class RestoreService {
       const { size } = await stat(file);
       this.logger.log(`Restored '${name}' (${size} bytes); ${previous ? `the previous version is snapshot ${previous}` : 'its file had been missing'}.`);
       return { message: 'Database restored successfully.', db_name: name, previous_snapshot: previous, size_bytes: size };
-    });
+    })();
   }
 
   /**
@@ -108,5 +126,23 @@ export class RestoreService {
       await connection.all('SELECT count(*) FROM sqlite_schema');
     });
     await Promise.all(sidecarsOf(file).map((path) => rm(path, { force: true })));
+  }
+}
+
+/** Point-in-time restores and branches need the continuous replica. */
+export function requireReplication(replication: ReplicationService): void {
+  if (!replication.enabled) {
+    throw new DomainError(ErrorCode.REPLICATION_OFF, 'This needs continuous replication: start the gateway with DBFORGE_REPLICA_URL (file:///<dir> or s3://<bucket>/<prefix>).');
+  }
+}
+
+/** Litestream's refusal (no copy of the database, nothing that old) as a 404 that says so. */
+export async function fromReplica(restore: () => Promise<void>, name: string, timestamp?: Date): Promise<void> {
+  try {
+    await restore();
+  } catch (error) {
+    if (!(error instanceof ReplicaRestoreError)) throw error;
+    const moment = timestamp ? ` at ${timestamp.toISOString()}` : '';
+    throw new DomainError(ErrorCode.REPLICA_NOT_FOUND, `The replica has no copy of '${name}'${moment} (${error.message}).`);
   }
 }

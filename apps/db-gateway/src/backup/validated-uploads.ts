@@ -62,6 +62,16 @@ export class ValidatedUploads {
     });
   }
 
+  /** Runs `produce` to write a database file (a replica restored), validates it and runs `install` with it. */
+  fromProduced<T>(label: string, produce: (file: string) => Promise<void>, install: (validated: string) => Promise<T>): Promise<T> {
+    return this.temp.scoped(async (paths) => {
+      const file = await paths('produced', '.db');
+      await produce(file);
+      await this.validator.validateFile(file, label);
+      return install(file);
+    });
+  }
+
   /** Validates a copy of the snapshot file `snapshot` (`id` of database `name`) and runs `install` with it. */
   fromSnapshot<T>(name: string, id: string, snapshot: string, install: (validated: string) => Promise<T>): Promise<T> {
     return this.temp.scoped(async (paths) => {

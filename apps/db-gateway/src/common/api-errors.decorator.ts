@@ -38,6 +38,8 @@ const EXAMPLE_DETAILS: Record<ErrorCode, string> = {
   [ErrorCode.RESULT_TOO_LARGE]: 'The first row alone is larger than DBFORGE_MAX_RESULT_BYTES (67108864 bytes): select fewer or shorter columns (substr(), length()).',
   [ErrorCode.LIBSQL_STREAM_EXPIRED]: 'The stream of this baton has ended: the transaction was rolled back: it stayed idle longer than 10000 ms (DBFORGE_TRANSACTION_IDLE_MS).',
   [ErrorCode.LIBSQL_PROTOCOL_ERROR]: 'requests: expected an array',
+  [ErrorCode.REPLICATION_OFF]: 'This needs continuous replication: start the gateway with DBFORGE_REPLICA_URL (file:///<dir> or s3://<bucket>/<prefix>).',
+  [ErrorCode.REPLICA_NOT_FOUND]: "The replica has no copy of 'notes' at 2026-01-01T00:00:00.000Z (cannot find max generation).",
   [ErrorCode.NOT_ACCEPTABLE]: 'Only a statement that reads rows can stream as NDJSON; send this one with Accept: application/json.',
   [ErrorCode.SNAPSHOT_NOT_FOUND]: 'Snapshot not found.',
   [ErrorCode.STREAM_INTERRUPTED]: 'The database was restored while its rows were streamed; read again.',

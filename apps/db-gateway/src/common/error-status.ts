@@ -19,6 +19,7 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.TOO_MANY_STATEMENTS:
     case ErrorCode.RESULT_TOO_LARGE:
     case ErrorCode.LIBSQL_STREAM_EXPIRED:
+    case ErrorCode.REPLICATION_OFF:
     case ErrorCode.LIBSQL_PROTOCOL_ERROR:
     case ErrorCode.UNKNOWN_OPERATOR:
     case ErrorCode.INVALID_CURSOR:
@@ -40,6 +41,7 @@ export function statusOf(code: ErrorCode): HttpStatus {
     case ErrorCode.API_KEY_NOT_FOUND:
     case ErrorCode.ROUTE_NOT_FOUND:
     case ErrorCode.SNAPSHOT_NOT_FOUND:
+    case ErrorCode.REPLICA_NOT_FOUND:
       return HttpStatus.NOT_FOUND;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return HttpStatus.PAYLOAD_TOO_LARGE;

@@ -209,6 +209,33 @@ export class GatewayConfig {
   @Max(86_400_000)
   trashSweepIntervalMs!: number;
 
+  /** DBFORGE_REPLICA_URL: where Litestream replicates every database (`file:///dir` or `s3://bucket/prefix`); unset: no replication. */
+  @IsOptional()
+  @Matches(/^(file:\/\/\/|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/|$))/, { message: 'must be file:///<absolute path> or s3://<bucket>[/<prefix>]' })
+  replicaUrl?: string;
+
+  /** DBFORGE_REPLICA_S3_ENDPOINT: the endpoint of an S3-compatible store (MinIO, ...); unset: AWS. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  replicaS3Endpoint?: string;
+
+  /** DBFORGE_REPLICA_SYNC_INTERVAL_MS: how often Litestream ships new WAL frames: the most a lost machine loses. */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  replicaSyncIntervalMs!: number;
+
+  /** DBFORGE_REPLICA_RETENTION_HOURS: how long replica generations (snapshots and WAL) are kept: how far back a restore can go. */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(1)
+  @Max(87_600)
+  replicaRetentionHours!: number;
+
+  /** DBFORGE_LITESTREAM_BIN: the Litestream binary; unset: the one of the @flydotio/litestream-linux-x64 package. */
+  @IsOptional()
+  @IsString()
+  litestreamBin?: string;
+
   /** DBFORGE_SNAPSHOT_INTERVAL_MINUTES: minutes between scheduled snapshot rounds (0: no scheduled snapshots). */
   @IsInt()
   @Min(0)

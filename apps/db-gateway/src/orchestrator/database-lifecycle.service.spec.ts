@@ -18,6 +18,8 @@ import { ConnectionPoolService } from '../data-plane/pool/connection-pool.servic
 import { DatabasePool } from '../data-plane/pool/database-pool';
 import { FILE_MISSING, SqliteError } from '../sqlite/sqlite.port';
 import { DatabaseLifecycleService } from './database-lifecycle.service';
+import { ReplicationService } from '../replication/replication.service';
+import { DatabaseReader } from '../backup/database-reader';
 import { DatabaseTrash } from './database-trash';
 import { ContainerRuntime, WorkerInfo } from './runtime/container-runtime.port';
 
@@ -127,7 +129,7 @@ describe('DatabaseLifecycleService', () => {
     pools = fakePools(layout);
     const locks = new DatabaseLocks();
     trash = new DatabaseTrash(catalog, layout, locks, config, clock);
-    sut = new DatabaseLifecycleService(catalog, layout, pools as unknown as ConnectionPoolService, runtime as unknown as ContainerRuntime, locks, uploads, trash, clock);
+    sut = new DatabaseLifecycleService(catalog, layout, pools as unknown as ConnectionPoolService, runtime as unknown as ContainerRuntime, locks, uploads, trash, clock, new ReplicationService(config, catalog, layout), {} as DatabaseReader);
     for (const level of ['log', 'warn', 'error'] as const) jest.spyOn(Logger.prototype, level).mockImplementation(() => undefined);
   });
 

@@ -9,7 +9,10 @@ import {
   UndeleteDatabaseResponseDto,
 } from '@dbforge/contracts';
 import { rename, stat } from 'node:fs/promises';
+import { fromReplica, requireReplication } from '../backup/restore.service';
+import { DatabaseReader } from '../backup/database-reader';
 import { ValidatedUploads } from '../backup/validated-uploads';
+import { ReplicationService } from '../replication/replication.service';
 import type { UploadSource } from '../backup/upload-source';
 import { CatalogEntry, newDatabaseId } from '../catalog/catalog-entry';
 import { CatalogService } from '../catalog/catalog.service';
@@ -51,6 +54,8 @@ export class DatabaseLifecycleService {
     private readonly uploads: ValidatedUploads,
     private readonly trash: DatabaseTrash,
     private readonly clock: Clock,
+    private readonly replication: ReplicationService,
+    private readonly reader: DatabaseReader,
   ) {}
 
   /**
@@ -64,6 +69,30 @@ export class DatabaseLifecycleService {
     this.layout.directoryOf(name); // INVALID_DATABASE_NAME before reading the body
     this.refuseTakenName(name, 'upload'); // before reading a possibly large body; again under the lock
     return this.uploads.receive(upload, kind, (file) => this.locks.run(name, () => this.start(name, { from: 'upload', file })));
+  }
+
+  /**
+   * A branch: spawns `name` from the continuous replica of `from` as it was at `timestamp` (without
+   * one, its latest state: a copy of it when it is active, else its latest shipped state). Afterwards
+   * it is an ordinary database; `from` is not touched.
+   */
+  branch(name: string, from: string, timestamp?: Date): Promise<SpawnOutcome> {
+    requireReplication(this.replication);
+    this.layout.directoryOf(name); // INVALID_DATABASE_NAME
+    this.layout.directoryOf(from);
+    this.refuseTakenName(name, 'upload');
+    // The latest state of an active database is its own: a consistent copy of it, exact to the last commit.
+    const live = !timestamp && this.catalog.find(from)?.status === 'active';
+    return this.uploads.fromProduced(
+      live ? `A copy of '${from}'` : `The replica of '${from}'`,
+      (file) => (live ? this.reader.copy(from, file) : fromReplica(() => this.replication.restore(from, file, timestamp), from, timestamp)),
+      (file) => this.locks.run(name, () => this.start(name, { from: 'upload', file })),
+    );
+  }
+
+  /** Brings back a database this gateway does not have from its replica alone (a lost machine's): its latest shipped state. */
+  recover(name: string): Promise<SpawnOutcome> {
+    return this.branch(name, name);
   }
 
   prune(name: string): Promise<PruneDatabaseResponseDto> {
@@ -149,6 +178,7 @@ export class DatabaseLifecycleService {
             limits: worker.limits ? { memory_bytes: worker.limits.memoryBytes, nano_cpus: worker.limits.nanoCpus, pids: worker.limits.pids } : null,
           }
         : null,
+      replication: entry.status === 'active' ? this.replication.stateOf(name) : null,
       file: { size_bytes: file.database, wal_size_bytes: file.wal, missing: file.missing },
     };
   }

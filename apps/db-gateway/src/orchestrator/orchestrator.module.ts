@@ -3,6 +3,7 @@ import { BackupModule } from '../backup/backup.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { GatewayConfig } from '../config/gateway.config';
 import { DataPlaneModule } from '../data-plane/data-plane.module';
+import { ReplicationModule } from '../replication/replication.module';
 import { DatabaseDetailsService } from './database-details.service';
 import { DatabaseLifecycleService } from './database-lifecycle.service';
 import { DatabaseTrash } from './database-trash';
@@ -13,7 +14,7 @@ import { V1LayoutImporter } from './v1-layout.importer';
 
 /** Databases' lifecycle and their workers, behind the ContainerRuntime port (embedded or Docker). */
 @Module({
-  imports: [CatalogModule, DataPlaneModule, BackupModule],
+  imports: [CatalogModule, DataPlaneModule, BackupModule, ReplicationModule],
   providers: [
     DatabaseLifecycleService,
     DatabaseDetailsService,

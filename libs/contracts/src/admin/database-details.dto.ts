@@ -64,6 +64,38 @@ export class DatabaseFileDto {
   missing!: boolean;
 }
 
+export class ReplicationStateDto {
+  /**
+   * Where the database replicates.
+   * @example file:///srv/replicas/agent_memory_db
+   */
+  replica!: string;
+
+  /**
+   * Litestream's position of the last frames shipped: `<generation>/<WAL index>:<offset>`; null until the first.
+   * @example a335655afb48f544/00000000:436752
+   */
+  @ApiProperty({ type: String, nullable: true })
+  position!: string | null;
+
+  /**
+   * When frames were last shipped (ISO 8601).
+   * @example 2026-12-03T10:15:01.200Z
+   */
+  @ApiProperty({ type: String, nullable: true })
+  replicated_at!: string | null;
+
+  /**
+   * How long the newest write has waited to be shipped, in ms (0: everything is in the replica).
+   * @example 0
+   */
+  lag_ms!: number;
+
+  /** Litestream's last error for this database, cleared by the next shipment. */
+  @ApiProperty({ type: String, nullable: true })
+  last_error!: string | null;
+}
+
 export class DatabaseDetailsDto {
   /**
    * @example agent_memory_db
@@ -100,4 +132,8 @@ export class DatabaseDetailsDto {
   worker!: WorkerDetailsDto | null;
 
   file!: DatabaseFileDto;
+
+  /** Continuous replication (DBFORGE_REPLICA_URL); null when it is off. */
+  @ApiProperty({ type: ReplicationStateDto, nullable: true })
+  replication!: ReplicationStateDto | null;
 }

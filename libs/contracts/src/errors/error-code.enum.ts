@@ -63,6 +63,10 @@ export enum ErrorCode {
   DATABASE_FILE_MISSING = 'DATABASE_FILE_MISSING',
   /** A single row of a read is larger than DBFORGE_MAX_RESULT_BYTES (400). */
   RESULT_TOO_LARGE = 'RESULT_TOO_LARGE',
+  /** A point-in-time restore, branch or recovery without DBFORGE_REPLICA_URL (400). */
+  REPLICATION_OFF = 'REPLICATION_OFF',
+  /** The replica holds no copy of the database at that moment (404). */
+  REPLICA_NOT_FOUND = 'REPLICA_NOT_FOUND',
   /** A libSQL (Hrana) baton that is unknown, already used, or whose stream ended: its transaction was rolled back by a limit (400). */
   LIBSQL_STREAM_EXPIRED = 'LIBSQL_STREAM_EXPIRED',
   /** A libSQL pipeline body that is not Hrana (400). */

@@ -148,6 +148,7 @@ export class ConnectionPoolService implements OnApplicationShutdown {
           statementTimeoutMs: this.config.statementTimeoutMs,
           readerWaitMs: this.config.readerWaitMs,
           transactionWaitMs: this.config.transactionWaitMs,
+          closeCheckpoint: this.config.replicaUrl ? 'PASSIVE' : 'TRUNCATE',
           maxValueBytes: this.config.maxValueBytes,
         }),
         leases: 0,

@@ -25,6 +25,11 @@ export interface PoolOptions {
   idleMs?: number;
   /** How long a write or a transaction waits for the writer while an interactive transaction holds it (0: no limit). */
   transactionWaitMs?: number;
+  /**
+   * The checkpoint of a closing pool: TRUNCATE (the default) leaves one self-contained file; PASSIVE
+   * while Litestream replicates the file (its read transaction would keep a TRUNCATE waiting).
+   */
+  closeCheckpoint?: 'TRUNCATE' | 'PASSIVE';
 }
 
 /**
@@ -444,7 +449,7 @@ export class DatabasePool {
     const connection = await writer.catch(() => undefined);
     if (!connection) return;
     try {
-      await connection.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      await connection.exec(`PRAGMA wal_checkpoint(${this.options.closeCheckpoint ?? 'TRUNCATE'})`);
     } finally {
       await connection.close();
     }
