@@ -359,6 +359,8 @@ async function main() {
   try {
     const gateway = track(await startGateway('gateway', dir('gw')));
     const full = track(await startGateway('gateway-FULL', dir('full'), { DBFORGE_SYNCHRONOUS: 'FULL' }));
+    // Continuous replication with Litestream to a file:// store on the same disk: what it costs the writes.
+    const replicated = track(await startGateway('gateway-replica', dir('replicated'), { DBFORGE_REPLICA_URL: `file://${dir('replica')}` }));
     const lean = LEAN ? track(await startServer('gateway-lean', gatewayCommand, leanGatewayEnv(dir('lean')), { probe: '/health/live' })) : undefined;
     const nest = track(await startServer('nest-floor', (port) => [process.execPath, join(__dirname, 'nest-floor-server.js'), String(port), join(dir('nest'), 'nest.db')], {}));
     const dutyKeys = Array.from({ length: CLIENT_KEYS }, () => randomBytes(24).toString('base64url'));
@@ -378,9 +380,10 @@ async function main() {
     }
     if (results.soul.skipped) console.log(`Soul: skipped (${results.soul.skipped})`);
 
-    for (const server of [gateway, full, lean, nest, duties, baseline].filter(Boolean)) await seed(server, 'bench');
+    for (const server of [gateway, full, replicated, lean, nest, duties, baseline].filter(Boolean)) await seed(server, 'bench');
     gateway.keys = await mintKeys(gateway, 'bench', CLIENT_KEYS);
     full.keys = await mintKeys(full, 'bench', CLIENT_KEYS);
+    replicated.keys = await mintKeys(replicated, 'bench', CLIENT_KEYS);
 
     const soulDone = new Map(); // Soul's list per kind of operation, measured once and shown on each workload of that kind
     for (const [label, workload] of Object.entries(plan())) {
@@ -407,6 +410,9 @@ async function main() {
         const list = withKeys(requests, full.keys);
         await verify(full.base, label, list);
         results.full_insert = await measure(full, list, label);
+        const replicatedList = withKeys(requests, replicated.keys);
+        await verify(replicated.base, label, replicatedList);
+        results.replicated_insert = await measure(replicated, replicatedList, label);
       }
       row.vs_nest_floor = row.dbforge.rps / row.nest_floor.rps;
       row.vs_node_http = row.dbforge.rps / row.node_http.rps;
@@ -460,7 +466,7 @@ async function main() {
   console.log(`stream: ${results.stream.rowsPerSecond} rows/s, RSS ${results.stream.rssBeforeMb} MB before, ${results.stream.rssAfterMb} MB after, peak ${results.stream.peakRssMb} MB`);
 
   results.gateway_log_bytes = Object.fromEntries(
-    ['gateway', 'gateway-FULL', 'gateway-many', 'gateway-stream'].map((name) => {
+    ['gateway', 'gateway-FULL', 'gateway-replica', 'gateway-many', 'gateway-stream'].map((name) => {
       try {
         return [name, statSync(join(logDir, `${name}.log`)).size];
       } catch {
@@ -498,6 +504,11 @@ function writeResults(results) {
     lines.push(`| ${label} | ${cell(row.dbforge, r)} |${results.lean ? ` ${cell(row.dbforge_lean, r)} |` : ''} ${cell(row.nest_floor, r)} | ${cell(row.nest_duties, r)} | ${cell(row.soul)} | ${cell(row.node_http, r)} | ${x(row.vs_nest_floor)} | ${row.vs_soul === undefined ? 'n/a' : x(row.vs_soul)} | ${x(row.vs_nest_duties)} | ${x(row.duties_vs_floor)} |`);
   }
 
+  const withReplica = results.replicated_insert;
+  if (withReplica) {
+    const plain = w['single-row insert (/query)'].dbforge;
+    lines.push('', `Continuous replication (DBFORGE_REPLICA_URL=file://, Litestream): single-row insert (/query) ${f0(withReplica.rps)} req/s (p50 ${withReplica.p50} / p99 ${withReplica.p99} ms) with it, ${f0(plain.rps)} without: ${x(withReplica.rps / plain.rps)}.`);
+  }
   const pipeline = results.libsql_point_read;
   if (pipeline) {
     const query = w['point read (/query)'].dbforge;

@@ -14,7 +14,7 @@ export interface Parsed {
 export function parse(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags: Flags = new Map();
-  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name', 'format', 'on-conflict', 'default', 'output', 'from']);
+  const valued = new Set(['url', 'key', 'file', 'params', 'scope', 'expires', 'name', 'format', 'on-conflict', 'default', 'output', 'from', 'at']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-o') {

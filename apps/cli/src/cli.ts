@@ -46,6 +46,8 @@ const COMMANDS: readonly Command[] = [
   backups.snapshots,
   backups.snapshotDelete,
   backups.restore,
+  backups.branch,
+  backups.recover,
   backups.restoreSnapshot,
 ];
 

@@ -1,3 +1,4 @@
+import { DbForgeClient } from '@dbforge/client';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +83,9 @@ describe('continuous replicas (Litestream, file:// store)', () => {
     await gateway.http.post('/api/db/ledger-now/query').send({ sql: 'DELETE FROM entries' }).expect(200);
     expect(await count('ledger-now')).toBe(0);
     expect(await count('ledger')).toBe(13);
-    await gateway.http.post('/admin/databases/spawn/ledger-then').send({ from: 'ledger', timestamp: between }).expect(201);
+    const { port } = gateway.app.getHttpServer().address() as { port: number };
+    const forge = new DbForgeClient({ baseUrl: `http://127.0.0.1:${port}` });
+    expect(await forge.branch('ledger-then', 'ledger', new Date(between))).toMatchObject({ db_name: 'ledger-then' });
     expect(await count('ledger-then')).toBe(10);
     // An existing name is never overwritten; an unknown source has no replica.
     expectError((await gateway.http.post('/admin/databases/spawn/ledger-now').send({ from: 'ledger' }).expect(409)).body, 409, 'DATABASE_EXISTS');
@@ -90,6 +93,17 @@ describe('continuous replicas (Litestream, file:// store)', () => {
     expectError((await gateway.http.post('/admin/databases/spawn/bad-branch').send({ from: '../etc' }).expect(400)).body, 400, 'VALIDATION_FAILED');
     // A v1 spawn with any other JSON body is still a plain spawn.
     await gateway.http.post('/admin/databases/spawn/plain').send({ name: 'ignored' }).expect(201);
+  });
+
+  it('reports replication in readiness, and a purge removes the replica too', async () => {
+    const ready = (await gateway.http.get('/health/ready').expect(200)).body;
+    expect(ready.details.replication).toEqual({ status: 'up', detail: expect.stringMatching(/database\(s\) replicating to file:\/\//) });
+    await replicated('plain');
+    expect(await readdir(replicaDir)).toContain('plain');
+    await gateway.http.delete('/admin/databases/plain').expect(200);
+    expect(await readdir(replicaDir)).toContain('plain'); // in the trash, it can come back: its replica stays
+    await gateway.http.delete('/admin/trash/plain').expect(200);
+    expect(await readdir(replicaDir)).not.toContain('plain');
   });
 
   it('recovers databases on an empty data directory from the replica alone', async () => {

@@ -314,6 +314,27 @@ export class DbForgeClient {
     return this.http.upload<RestoreDatabaseResponseDto>(`/admin/databases/${this.name(database)}/restore`, content, contentType).then(({ body }) => body);
   }
 
+  /** Restores the database as it was at `at`, from its continuous replica (the gateway needs DBFORGE_REPLICA_URL). */
+  restoreAt(database: string, at: Date | string): Promise<RestoreDatabaseResponseDto> {
+    return this.http.call('POST', `/admin/databases/${this.name(database)}/restore`, { timestamp: at instanceof Date ? at.toISOString() : at });
+  }
+
+  /** Spawns `database` as a branch of `from`: as it was at `at`, or its latest state without one. */
+  branch(database: string, from: string, at?: Date | string): Promise<SpawnDatabaseResponseDto> {
+    const timestamp = at === undefined ? undefined : at instanceof Date ? at.toISOString() : at;
+    return this.http.call('POST', `/admin/databases/spawn/${this.name(database)}`, timestamp === undefined ? { from } : { from, timestamp });
+  }
+
+  /** Brings back a database this gateway does not have from its continuous replica alone. */
+  recover(database: string): Promise<SpawnDatabaseResponseDto> {
+    return this.http.call('POST', `/admin/databases/${this.name(database)}/recover`);
+  }
+
+  /** The databases the continuous replica holds (`null` for an S3 store, which is not listed). */
+  replicas(): Promise<{ replica: string; databases: string[] | null }> {
+    return this.http.call('GET', '/admin/replicas');
+  }
+
   /** Replaces the database's content with one of its snapshots. */
   restoreSnapshot(database: string, snapshotId: string): Promise<RestoreDatabaseResponseDto> {
     return this.http.call('POST', `/admin/databases/${this.name(database)}/snapshots/${encodeURIComponent(snapshotId)}/restore`);

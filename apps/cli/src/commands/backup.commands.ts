@@ -100,8 +100,16 @@ export const restore: Command = {
       synopsis: 'restore <db> <FILE> [--sql|--sqlite]',
       summary: ['replace the content with a SQLite file or an SQL dump', '(.sql/.txt files are dumps; the old version becomes a snapshot)'],
     },
+    { synopsis: 'restore <db> --at <ISO 8601 time>', summary: ['the database as it was then, from its continuous replica'] },
   ],
   async run({ args, flags, client, print }) {
+    const at = flags.get('at');
+    if (typeof at === 'string') {
+      const [db] = need(args, 1, 'restore <db> --at <ISO 8601 time>');
+      const result = await client.restoreAt(db, at);
+      print(result, () => restored(result));
+      return 0;
+    }
     const [db, file] = need(args, 2, 'restore <db> <FILE> [--sql|--sqlite]');
     const upload = uploadOf(file, flags);
     const result = await client.restore(db, upload.content, upload.kind);
@@ -117,6 +125,31 @@ export const restoreSnapshot: Command = {
     const [db, id] = need(args, 2, 'restore-snapshot <db> <snapshot_id>');
     const result = await client.restoreSnapshot(db, id);
     print(result, () => restored(result));
+    return 0;
+  },
+};
+
+export const branch: Command = {
+  name: 'branch',
+  usage: [{ synopsis: 'branch <new_db> --from <db> [--at <ISO 8601 time>]', summary: ['a new database from <db> as it was then (its latest state without --at)'] }],
+  async run({ args, flags, client, print }) {
+    const [db] = need(args, 1, 'branch <new_db> --from <db> [--at <ISO 8601 time>]');
+    const from = flags.get('from');
+    if (typeof from !== 'string') throw new Error('branch needs --from <db>.');
+    const at = flags.get('at');
+    const result = await client.branch(db, from, typeof at === 'string' ? at : undefined);
+    print(result, () => `Branch ${db} of ${from} spawned${typeof at === 'string' ? ` as it was at ${at}` : ''}`);
+    return 0;
+  },
+};
+
+export const recover: Command = {
+  name: 'recover',
+  usage: [{ synopsis: 'recover <db>', summary: ['bring back a database from its continuous replica alone'] }],
+  async run({ args, client, print }) {
+    const [db] = need(args, 1, 'recover <db>');
+    const result = await client.recover(db);
+    print(result, () => `Recovered ${db} from its replica`);
     return 0;
   },
 };

@@ -7,6 +7,7 @@ import { DatabaseLayout } from '../catalog/database-layout';
 import { describeAuthMode } from '../config/auth-mode';
 import { GatewayConfig } from '../config/gateway.config';
 import { ContainerRuntime } from '../orchestrator/runtime/container-runtime.port';
+import { ReplicationService } from '../replication/replication.service';
 
 const FILE_CHECKS_AT_ONCE = 64;
 const SHOWN_MISSING = 20;
@@ -19,6 +20,7 @@ export class HealthService {
     private readonly catalog: CatalogService,
     private readonly runtime: ContainerRuntime,
     private readonly config: GatewayConfig,
+    private readonly replication: ReplicationService,
   ) {}
 
   live(): HealthCheckDto {
@@ -44,6 +46,7 @@ export class HealthService {
       runtime: { status: runtime.up ? 'up' : 'down', detail: `${this.runtime.kind}: ${runtime.detail}` },
       database_files: databaseFiles,
       auth: { status: 'up', detail: describeAuthMode(this.config) },
+      replication: ((health) => ({ status: health.up ? ('up' as const) : ('down' as const), detail: health.detail }))(this.replication.health()),
     };
     return summarize(details ? checks : Object.fromEntries(Object.entries(checks).map(([name, { status }]) => [name, { status }])));
   }

@@ -128,7 +128,7 @@ describe('DatabaseLifecycleService', () => {
     runtime = fakeRuntime();
     pools = fakePools(layout);
     const locks = new DatabaseLocks();
-    trash = new DatabaseTrash(catalog, layout, locks, config, clock);
+    trash = new DatabaseTrash(catalog, layout, locks, config, clock, new ReplicationService(config, catalog, layout));
     sut = new DatabaseLifecycleService(catalog, layout, pools as unknown as ConnectionPoolService, runtime as unknown as ContainerRuntime, locks, uploads, trash, clock, new ReplicationService(config, catalog, layout), {} as DatabaseReader);
     for (const level of ['log', 'warn', 'error'] as const) jest.spyOn(Logger.prototype, level).mockImplementation(() => undefined);
   });

@@ -11,6 +11,7 @@ import { DatabaseLocks } from '../catalog/database-locks';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain.error';
 import { loadGatewayConfig } from '../config/load-gateway-config';
+import { ReplicationService } from '../replication/replication.service';
 import { DatabaseTrash } from './database-trash';
 
 /** Stands still at `at`; counts how often it is read (each sweep reads it once). */
@@ -60,7 +61,7 @@ describe('DatabaseTrash', () => {
     catalog = new CatalogService(repository);
     await catalog.onModuleInit();
     layout = new DatabaseLayout(config);
-    sut = new DatabaseTrash(catalog, layout, new DatabaseLocks(), config, clock);
+    sut = new DatabaseTrash(catalog, layout, new DatabaseLocks(), config, clock, new ReplicationService(config, catalog, layout));
   }
 
   /** A database directory with its file of `bytes` bytes and, optionally, snapshots. */

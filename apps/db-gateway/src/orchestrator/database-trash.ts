@@ -4,6 +4,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { CatalogEntry } from '../catalog/catalog-entry';
 import { CatalogService } from '../catalog/catalog.service';
+import { ReplicationService } from '../replication/replication.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { DatabaseLocks } from '../catalog/database-locks';
 import { Clock } from '../common/clock';
@@ -54,6 +55,7 @@ export class DatabaseTrash implements OnApplicationBootstrap, OnApplicationShutd
     private readonly locks: DatabaseLocks,
     private readonly config: GatewayConfig,
     private readonly clock: Clock,
+    private readonly replication: ReplicationService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -124,6 +126,7 @@ export class DatabaseTrash implements OnApplicationBootstrap, OnApplicationShutd
       const copies = (await this.list()).filter((entry) => entry.db_name === name);
       if (copies.length === 0) throw new DomainError(ErrorCode.NOT_IN_TRASH, `Nothing in the trash for '${name}'.`);
       for (const copy of copies) await rm(join(this.layout.trashDir, copy.trash_id), { recursive: true, force: true });
+      await this.replication.removeReplica(name); // purged is gone everywhere; an undelete, before it, finds the replica kept
       this.logger.log(`Purged ${copies.length} trashed cop${copies.length === 1 ? 'y' : 'ies'} of '${name}'.`);
       return { message: `Purged ${copies.length} deleted cop${copies.length === 1 ? 'y' : 'ies'} of ${name}.`, db_name: name, purged: copies.map((copy) => copy.trash_id) };
     });

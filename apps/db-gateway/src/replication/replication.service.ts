@@ -20,6 +20,9 @@ export interface ReplicationState {
   last_error: string | null;
 }
 
+/** A database whose newest write has waited this long to be shipped makes the gateway unready. */
+const LAGGING_MS = 30_000;
+
 /** How often the set of active databases is compared with what Litestream replicates. */
 const WATCH_MS = 500;
 
@@ -142,6 +145,22 @@ export class ReplicationService implements OnApplicationBootstrap, OnApplication
       this.paused.delete(name);
       void this.apply();
     }
+  }
+
+  /** Readiness: Litestream runs while there is anything to replicate, and no database has waited 30 s to be shipped. */
+  health(): { up: boolean; detail: string } {
+    if (!this.settings) return { up: true, detail: 'off (DBFORGE_REPLICA_URL unset)' };
+    if (this.replicated.size > 0 && !this.process) return { up: false, detail: 'Litestream is not running; restarting it' };
+    const behind = this.lagging(LAGGING_MS);
+    if (behind.length > 0) return { up: false, detail: `${behind.length} database(s) not shipped for over ${LAGGING_MS / 1000} s: ${behind.slice(0, 10).map(({ name }) => name).join(', ')}` };
+    return { up: true, detail: `${this.replicated.size} database(s) replicating to ${this.settings.url}` };
+  }
+
+  /** Removes the replica of `name` (a purge), unless a database of that name is active again: only `file://` stores. */
+  async removeReplica(name: string): Promise<void> {
+    const directory = this.settings && replicaDirectory(this.settings);
+    if (!directory || this.catalog.find(name)) return;
+    await rm(join(directory, name), { recursive: true, force: true });
   }
 
   /** Restores the replica of `name` into `output`, as of `timestamp` or the latest. */
