@@ -308,9 +308,35 @@ describe('libSQL remote protocol with @libsql/client', () => {
     expect(second.baton).toBeNull();
   });
 
+  it('holds hostile pipelines to the limits of one request, with Hrana errors and no 500', async () => {
+    const pipeline = (body: unknown, key = writeKey) => admin().post('/libsql/notes/v2/pipeline').set('Authorization', `Bearer ${key}`).send(body as object);
+    const twenty = { type: 'execute', stmt: { sql: 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 20) SELECT i FROM n' } };
+    // The result limits hold for all the results of a request together, not for each statement.
+    const budget = (await pipeline({ requests: [twenty, twenty, twenty, { type: 'close' }] }).expect(200)).body.results;
+    expect(budget.map((result: { type: string }) => result.type)).toEqual(['ok', 'ok', 'error', 'ok']);
+    expect(budget[2].error).toMatchObject({ code: 'RESULT_TOO_LARGE', message: expect.stringMatching(/all the results of one request/) });
+    // So do the statement count (batch steps and script statements included) and the shapes of steps and conditions.
+    const steps = Array.from({ length: 6 }, () => ({ stmt: { sql: 'SELECT 1' } }));
+    const counted = await pipeline({ requests: [{ type: 'batch', batch: { steps } }, { type: 'close' }] }).expect(200);
+    expect(counted.body.results[0].type).toBe('ok');
+    for (const batch of [{ steps: [null, 5, 'x'] }, { steps: [{ stmt: { sql: 'SELECT 1' }, condition: JSON.parse('{"type":"not","cond":'.repeat(2000) + '{"type":"is_autocommit"}' + '}'.repeat(2000)) }] }]) {
+      const response = await pipeline({ requests: [{ type: 'batch', batch }, { type: 'close' }] }).expect(200);
+      expect(response.body.results[0]).toMatchObject({ type: 'error', error: { code: 'ARGS_INVALID' } });
+    }
+    // One key cannot crowd others out with streams left open: its oldest idle ones are dropped.
+    const batons: string[] = [];
+    for (let i = 0; i < 105; i++) batons.push((await pipeline({ requests: [] }, readKey).expect(200)).body.baton);
+    await pipeline({ baton: batons[0], requests: [] }, readKey).expect(400);
+    await pipeline({ baton: batons[104], requests: [{ type: 'close' }] }, readKey).expect(200);
+    expect((await pipeline({ requests: [{ type: 'execute', stmt: { sql: 'SELECT 1' } }, { type: 'close' }] }).expect(200)).body.results[0].type).toBe('ok');
+    // Errors of upper-case paths are Hrana-shaped too.
+    const shouted = await admin().post('/LIBSQL/notes/v2/pipeline').set('Authorization', `Bearer ${otherKey}`).send({ requests: [] }).expect(403);
+    expect(shouted.headers['content-type']).toBe('application/json');
+  });
+
   it('refuses results past the row limit instead of cutting them silently', async () => {
     const db = client(`${origin}/libsql/notes/`, writeKey);
-    await expect(db.execute('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 51) SELECT i FROM n')).rejects.toThrow(/more than 50 rows/);
+    await expect(db.execute('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 51) SELECT i FROM n')).rejects.toThrow(/pass 50 rows/);
     expect((await db.execute('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 50) SELECT i FROM n')).rows).toHaveLength(50);
   });
 

@@ -98,6 +98,9 @@ describe('continuous replicas (Litestream, file:// store)', () => {
   it('reports replication in readiness, and a purge removes the replica too', async () => {
     const ready = (await gateway.http.get('/health/ready').expect(200)).body;
     expect(ready.details.replication).toEqual({ status: 'up', detail: expect.stringMatching(/database\(s\) replicating to file:\/\//) });
+    const metrics = (await gateway.http.get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^dbforge_replication_up 1$/m);
+    expect(metrics).toMatch(/^dbforge_replication_lag_seconds\{database="ledger"\} 0$/m);
     await replicated('plain');
     expect(await readdir(replicaDir)).toContain('plain');
     await gateway.http.delete('/admin/databases/plain').expect(200);

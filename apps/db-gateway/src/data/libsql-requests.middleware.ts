@@ -13,7 +13,7 @@ const isBarePath = (path: string) => path === '/v2' || path.startsWith('/v2/') |
  */
 export function libsqlRequests(keys: ApiKeysService) {
   return (request: Request, response: Response, next: NextFunction): void => {
-    const path = request.path;
+    const path = request.path.toLowerCase(); // Express matches routes regardless of case
     if (path.startsWith('/libsql/')) {
       response.locals.errorShape = HRANA_ERRORS;
     } else if (isBarePath(path)) {

@@ -6,6 +6,7 @@ import { GatewayConfig } from '../config/gateway.config';
 import { ConnectionPoolService } from '../data-plane/pool/connection-pool.service';
 import { SqlWorkEvent, SqlWorkEvents } from '../data-plane/sql-work.events';
 import { ContainerRuntime } from '../orchestrator/runtime/container-runtime.port';
+import { ReplicationService } from '../replication/replication.service';
 
 const OTHER_DATABASES = '_other';
 
@@ -59,8 +60,10 @@ export class MetricsService implements OnModuleInit {
     private readonly errorEvents: ErrorEvents,
     private readonly pools: ConnectionPoolService,
     private readonly runtime: ContainerRuntime,
+    private readonly replication: ReplicationService,
   ) {
     const { pools: poolService, runtime: workers } = this;
+    if (replication.enabled) this.replicationGauges();
     new Gauge({ name: 'dbforge_open_pools', help: 'Databases with an open connection pool', registers: [this.registry], collect() { this.set(poolService.openCount); } });
     new Gauge({ name: 'dbforge_writer_queue_depth', help: 'Writes waiting or running, all databases', registers: [this.registry], collect() { this.set(poolService.writeQueueDepth); } });
     new Gauge({
@@ -77,6 +80,28 @@ export class MetricsService implements OnModuleInit {
         } catch {
           this.set({ state: 'unknown' }, 1);
         }
+      },
+    });
+  }
+
+  /** Litestream up or not, and each replicated database's lag (databases past the label cap summed as their largest lag). */
+  private replicationGauges(): void {
+    const { replication } = this;
+    const label = (name: string) => this.databaseLabel(name);
+    new Gauge({ name: 'dbforge_replication_up', help: 'Litestream is running (1) while databases replicate', registers: [this.registry], collect() { this.set(replication.replicating.running ? 1 : 0); } });
+    new Gauge({
+      name: 'dbforge_replication_lag_seconds',
+      help: 'How long the newest write of a database has waited to be shipped to its replica',
+      labelNames: ['database'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const worst = new Map<string, number>();
+        for (const { name, lag_ms } of replication.replicating.lags) {
+          const database = label(name);
+          worst.set(database, Math.max(worst.get(database) ?? 0, lag_ms / 1000));
+        }
+        for (const [database, seconds] of worst) this.set({ database }, seconds);
       },
     });
   }

@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { GatewayConfig } from '../config/gateway.config';
 import { DataPlaneModule } from '../data-plane/data-plane.module';
 import { OrchestratorModule } from '../orchestrator/orchestrator.module';
+import { ReplicationModule } from '../replication/replication.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { GatewayLogger } from './gateway-logger';
@@ -12,7 +13,7 @@ import { SlowStatementLog } from './slow-statement.log';
 
 /** Structured logs (pino), metrics (Prometheus), request ids and timings. */
 @Module({
-  imports: [DataPlaneModule, OrchestratorModule],
+  imports: [DataPlaneModule, OrchestratorModule, ReplicationModule],
   controllers: [MetricsController],
   providers: [
     // The request log is installed by configureApp ahead of the body parser; the application's

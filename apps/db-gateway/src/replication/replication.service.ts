@@ -116,6 +116,11 @@ export class ReplicationService implements OnApplicationBootstrap, OnApplication
     };
   }
 
+  /** Every replicated database with its lag, and whether Litestream runs (for the metrics). */
+  get replicating(): { running: boolean; lags: { name: string; lag_ms: number; shipped: boolean }[] } {
+    return { running: this.process !== undefined, lags: [...this.replicated.keys()].map((name) => ({ name, lag_ms: this.lagOf(name), shipped: this.states.get(name)?.position != null })) };
+  }
+
   /** Databases with a newest write not yet shipped for longer than `thresholdMs`, with their lag. */
   lagging(thresholdMs: number): { name: string; lag_ms: number }[] {
     return [...this.replicated.keys()].map((name) => ({ name, lag_ms: this.lagOf(name) })).filter(({ lag_ms }) => lag_ms > thresholdMs);

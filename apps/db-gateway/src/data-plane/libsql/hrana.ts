@@ -173,9 +173,13 @@ export function decodeArguments(stmt: HranaStmt, where: string): unknown[] | Rec
   return args.length > 0 ? args.map((arg, index) => decodeValue(arg, `${where}.args[${index}]`)) : undefined;
 }
 
+const MAX_CONDITION_DEPTH = 100;
+const MAX_CONDITION_TERMS = 1_000;
+
 /** Checks a batch step condition and says whether it holds, given the outcomes of the steps before it. */
-export function conditionHolds(condition: unknown, outcomes: ('ok' | 'error' | undefined)[], autocommit: boolean, where: string): boolean {
+export function conditionHolds(condition: unknown, outcomes: ('ok' | 'error' | undefined)[], autocommit: boolean, where: string, depth = 0): boolean {
   if (!isObject(condition)) fail(where, 'expected a condition object');
+  if (depth > MAX_CONDITION_DEPTH) fail(where, `conditions nest at most ${MAX_CONDITION_DEPTH} deep`);
   switch (condition.type) {
     case 'ok':
     case 'error': {
@@ -184,11 +188,12 @@ export function conditionHolds(condition: unknown, outcomes: ('ok' | 'error' | u
       return outcomes[step] === condition.type;
     }
     case 'not':
-      return !conditionHolds(condition.cond, outcomes, autocommit, `${where}.cond`);
+      return !conditionHolds(condition.cond, outcomes, autocommit, `${where}.cond`, depth + 1);
     case 'and':
     case 'or': {
       if (!Array.isArray(condition.conds)) fail(`${where}.conds`, 'expected an array');
-      const values = condition.conds.map((cond, index) => conditionHolds(cond, outcomes, autocommit, `${where}.conds[${index}]`));
+      if (condition.conds.length > MAX_CONDITION_TERMS) fail(`${where}.conds`, `at most ${MAX_CONDITION_TERMS} terms`);
+      const values = condition.conds.map((cond, index) => conditionHolds(cond, outcomes, autocommit, `${where}.conds[${index}]`, depth + 1));
       return condition.type === 'and' ? values.every(Boolean) : values.some(Boolean);
     }
     case 'is_autocommit':

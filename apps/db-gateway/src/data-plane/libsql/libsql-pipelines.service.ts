@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ErrorCode } from '@dbforge/contracts';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../../common/domain.error';
@@ -11,6 +11,7 @@ import { scanSql, splitStatements } from '../statements/sql-scanner';
 import {
   HranaBatchResult,
   HranaDescribeResult,
+  HranaError,
   HranaProtocolError,
   HranaRequest,
   HranaResponse,
@@ -23,6 +24,11 @@ import { LibsqlStream, StreamLimits, hranaErrorOf } from './libsql-stream';
 
 /** Streams kept at most (each is small; one with an open transaction holds a connection). */
 const MAX_STREAMS = 10_000;
+/** Streams one key (or the admin, or everyone in open mode) may hold; past it, its oldest stream without a transaction is dropped. */
+const MAX_STREAMS_PER_CALLER = 100;
+/** SQL texts one stream may store (store_sql), and their total size. */
+const MAX_STORED_SQL = 1_000;
+const MAX_STORED_SQL_BYTES = 1024 * 1024;
 /** How many refused batons keep their reason, so that a late client learns why. */
 const REMEMBERED_ENDINGS = 1_000;
 
@@ -46,6 +52,7 @@ export class LibsqlPipelines implements OnApplicationShutdown {
   private readonly endings = new Map<string, string>();
   private readonly limits: StreamLimits;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly logger = new Logger('libSQL');
 
   constructor(
     private readonly databases: ActiveDatabases,
@@ -71,6 +78,8 @@ export class LibsqlPipelines implements OnApplicationShutdown {
     }
     const stream = request.baton === null ? this.open(caller) : this.take(request.baton, caller);
     stream.busy = true;
+    const { maxRows, maxBytes } = this.limits.result;
+    stream.budget = { statements: this.config.maxStatements, rows: maxRows, bytes: maxBytes, limits: { statements: this.config.maxStatements, maxRows, maxBytes } };
     const results: HranaResult[] = [];
     let closed = false;
     try {
@@ -93,6 +102,7 @@ export class LibsqlPipelines implements OnApplicationShutdown {
       }
     } finally {
       stream.busy = false;
+      stream.budget = undefined;
       stream.touch();
     }
     if (closed) return { baton: null, base_url: null, results };
@@ -106,7 +116,17 @@ export class LibsqlPipelines implements OnApplicationShutdown {
     try {
       return { type: 'ok', response: await this.respond(stream, request, where) };
     } catch (error) {
-      return { type: 'error', error: hranaErrorOf(error) };
+      return { type: 'error', error: this.errorOf(error) };
+    }
+  }
+
+  /** A failure as a result of its request: the stream (and its baton, and its transaction) survives even an unexpected one. */
+  private errorOf(error: unknown): HranaError {
+    try {
+      return hranaErrorOf(error);
+    } catch (unexpected) {
+      this.logger.error(`libSQL request failed: ${unexpected instanceof Error ? (unexpected.stack ?? unexpected.message) : String(unexpected)}`);
+      return { message: 'Internal server error.', code: ErrorCode.INTERNAL_ERROR };
     }
   }
 
@@ -121,7 +141,10 @@ export class LibsqlPipelines implements OnApplicationShutdown {
         if (statements.length > this.config.maxStatements) throw new HranaProtocolError(`${where}: more than ${this.config.maxStatements} statements (DBFORGE_MAX_STATEMENTS)`);
         // Every statement passes the statement policy before the first one runs.
         const bound = statements.map((sql) => bindStatement(sql, undefined));
-        for (const statement of bound) await stream.run(statement);
+        for (const statement of bound) {
+          if (stream.ended) throw new DomainError(ErrorCode.LIBSQL_STREAM_EXPIRED, stream.ended);
+          await stream.run(statement);
+        }
         return { type: 'sequence' };
       }
       case 'describe':
@@ -129,7 +152,8 @@ export class LibsqlPipelines implements OnApplicationShutdown {
       case 'store_sql': {
         if (typeof request.sql_id !== 'number' || typeof request.sql !== 'string') throw new HranaProtocolError(`${where}: store_sql takes sql_id and sql`);
         if (stream.sqlTexts.has(request.sql_id)) throw new HranaProtocolError(`${where}: sql_id ${request.sql_id} is already in use`);
-        if (stream.sqlTexts.size >= this.config.maxStatements) throw new HranaProtocolError(`${where}: at most ${this.config.maxStatements} stored SQL texts per stream`);
+        if (stream.sqlTexts.size >= MAX_STORED_SQL) throw new HranaProtocolError(`${where}: at most ${MAX_STORED_SQL} stored SQL texts per stream`);
+        if (stream.storedBytes + request.sql.length > MAX_STORED_SQL_BYTES) throw new HranaProtocolError(`${where}: at most ${MAX_STORED_SQL_BYTES} bytes of stored SQL per stream`);
         stream.sqlTexts.set(request.sql_id, request.sql);
         return { type: 'store_sql' };
       }
@@ -152,6 +176,7 @@ export class LibsqlPipelines implements OnApplicationShutdown {
     const result: HranaBatchResult = { step_results: [], step_errors: [] };
     for (const [index, step] of (steps as { condition?: unknown; stmt: unknown }[]).entries()) {
       const at = `${where}.steps[${index}]`;
+      if (typeof step !== 'object' || step === null || Array.isArray(step)) throw new HranaProtocolError(`${at}: expected {stmt, condition}`);
       const condition = step?.condition;
       const runs = condition === undefined || condition === null || conditionHolds(condition, outcomes, !stream.inTransaction, `${at}.condition`);
       if (!runs || stream.ended) {
@@ -185,6 +210,17 @@ export class LibsqlPipelines implements OnApplicationShutdown {
   }
 
   private open(caller: PipelineCaller): LibsqlStream {
+    const own = [...this.streams].filter(([, stream]) => stream.owner === caller.owner);
+    if (own.length >= MAX_STREAMS_PER_CALLER) {
+      // One caller cannot crowd out the others: its least recently used stream without a transaction goes.
+      const [baton, oldest] = own.filter(([, stream]) => !stream.inTransaction).sort(([, a], [, b]) => a.lastUsed - b.lastUsed)[0] ?? [];
+      if (!baton || !oldest) {
+        throw new DomainError(ErrorCode.DATABASE_BUSY, `This key holds ${MAX_STREAMS_PER_CALLER} open libSQL transactions; commit or roll some back and retry.`, { 'Retry-After': '1' });
+      }
+      this.streams.delete(baton);
+      this.remember(baton, `this key opened more than ${MAX_STREAMS_PER_CALLER} streams and this one was the least recently used`);
+      void oldest.close();
+    }
     if (this.streams.size >= MAX_STREAMS) {
       this.sweep();
       if (this.streams.size >= MAX_STREAMS) {

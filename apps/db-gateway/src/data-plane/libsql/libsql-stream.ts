@@ -43,24 +43,33 @@ export function hranaErrorOf(error: unknown): HranaError {
   return { message, code: translated.code };
 }
 
-/** Whether the rows fit the limits (`tabular` keeps one row past them, the sign that there were more). */
-function fits(result: TabularResult, limits: ResultLimits): boolean {
-  if (result.rows.length > limits.maxRows) return false;
+/** About the size of the rows in JSON, or undefined when they do not fit the limits (`tabular` keeps one row past them, the sign that there were more). */
+function sizeWithin(result: TabularResult, limits: ResultLimits): number | undefined {
+  if (result.rows.length > limits.maxRows) return undefined;
   let bytes = 0;
   for (const row of result.rows) {
     const named: Record<string, unknown> = {};
-    result.columns.forEach((column, index) => (named[column.name + (index in named ? `:${index}` : '')] = row[index]));
+    result.columns.forEach((column, index) => (named[index in named ? `${column.name}:${index}` : column.name] = row[index]));
     bytes += jsonSizeOf(named as never);
-    if (bytes > limits.maxBytes) return false;
+    if (bytes > limits.maxBytes) return undefined;
   }
-  return true;
+  return bytes;
 }
 
 function tooLarge(limits: ResultLimits): DomainError {
   return new DomainError(
     ErrorCode.RESULT_TOO_LARGE,
-    `The result has more than ${limits.maxRows} rows or about ${limits.maxBytes} bytes (DBFORGE_MAX_RESULT_ROWS, DBFORGE_MAX_RESULT_BYTES): page through it with LIMIT and a keyset (WHERE id > ?).`,
+    `The results of this request pass ${limits.maxRows} rows or about ${limits.maxBytes} bytes (DBFORGE_MAX_RESULT_ROWS, DBFORGE_MAX_RESULT_BYTES, for all the results of one request together): page through them with LIMIT and a keyset (WHERE id > ?), or split the request.`,
   );
+}
+
+/** What is left for one HTTP request: statements (pipeline requests, batch steps and script statements together), rows and bytes of results. */
+export interface RequestBudget {
+  statements: number;
+  rows: number;
+  bytes: number;
+  /** The configured totals, for the messages. */
+  limits: { statements: number } & ResultLimits;
 }
 
 /**
@@ -71,6 +80,13 @@ function tooLarge(limits: ResultLimits): DomainError {
  */
 export class LibsqlStream {
   readonly sqlTexts = new Map<number, string>();
+
+  /** The size of the SQL texts stored. */
+  get storedBytes(): number {
+    let bytes = 0;
+    for (const sql of this.sqlTexts.values()) bytes += sql.length;
+    return bytes;
+  }
   private transaction?: { held: HeldConnection; lease: PoolLease; timers: NodeJS.Timeout[] };
   /** Why the stream can no longer be used (its transaction was rolled back by a limit or a prune). */
   ended?: string;
@@ -78,6 +94,8 @@ export class LibsqlStream {
   private rolledBack?: string;
   busy = false;
   lastUsed = Date.now();
+  /** What the request being served may still use; set by the pipeline for each request. */
+  budget?: RequestBudget;
 
   constructor(
     readonly database: string,
@@ -115,6 +133,9 @@ export class LibsqlStream {
   /** Runs one checked statement in this stream, opening, using or closing its transaction. */
   async run(statement: BoundStatement): Promise<HranaStmtResult> {
     this.touch();
+    if (this.budget && --this.budget.statements < 0) {
+      throw new DomainError(ErrorCode.TOO_MANY_STATEMENTS, `More than ${this.budget.limits.statements} statements in one request (DBFORGE_MAX_STATEMENTS, requests, batch steps and script statements together).`);
+    }
     const tokens = scanSql(statement.sql).tokens;
     const begin = beginOf(tokens);
     if (this.transaction) return this.inTransaction_(statement, tokens);
@@ -266,10 +287,16 @@ export class LibsqlStream {
 
   /** Runs a planned statement and shapes its result: columns and rows, or what it changed. */
   private async runOn(connection: SqliteConnection, statement: BoundStatement, plan: StatementPlan): Promise<HranaStmtResult> {
-    const limits = this.limits.result;
+    const budget = this.budget;
+    const limits = budget ? { maxRows: Math.max(0, budget.rows), maxBytes: Math.max(0, budget.bytes) } : this.limits.result;
     if (plan.returnsRows) {
       const result = await connection.tabular(statement.sql, statement.bindings, limits);
-      if (!fits(result, limits)) throw tooLarge(limits);
+      const bytes = sizeWithin(result, limits);
+      if (bytes === undefined) throw tooLarge(budget?.limits ?? limits);
+      if (budget) {
+        budget.rows -= result.rows.length;
+        budget.bytes -= bytes;
+      }
       const rows = result.rows.map((row) => row.map(encodeValue));
       const cols = result.columns.map(({ name, decltype }) => ({ name, decltype }));
       if (plan.readOnly) return { cols, rows, affected_row_count: 0, last_insert_rowid: null };
