@@ -62,7 +62,7 @@ describe('access control with DBFORGE_ADMIN_KEY set', () => {
   });
 
   it('shows what readiness found only to the admin key; everyone else sees each check up or down, with the same status', async () => {
-    const checks = ['data_dir', 'catalog', 'runtime', 'database_files', 'auth'];
+    const checks = ['data_dir', 'catalog', 'runtime', 'database_files', 'auth', 'replication'];
     const statusOnly = Object.fromEntries(checks.map((name) => [name, { status: 'up' }]));
     const { key } = await mint('alpha', { scope: 'read-write' });
     for (const headers of [{}, { 'X-API-Key': 'wrong-key-wrong-key' }, { Authorization: `Bearer ${key}` }, { 'X-API-Key': `${ADMIN}x` }, { Authorization: `Basic ${ADMIN}` }]) {

@@ -96,6 +96,7 @@ describeWithDocker('gateway on the Docker runtime (real engine)', () => {
         limits: { memory_bytes: 48 * 1024 * 1024, nano_cpus: 250_000_000, pids: 16 },
       },
       file: { size_bytes: expect.any(Number), wal_size_bytes: expect.any(Number), missing: false },
+      replication: null,
       tables: expect.any(Array),
       page_size: expect.any(Number),
       page_count: expect.any(Number),
