@@ -25,7 +25,7 @@ describe('libSQL remote protocol with @libsql/client', () => {
   beforeAll(async () => {
     gateway = await startGateway(await makeDataDir(), {
       DBFORGE_ADMIN_KEY: ADMIN_KEY,
-      DBFORGE_TRANSACTION_IDLE_MS: '400',
+      DBFORGE_TRANSACTION_IDLE_MS: '1000',
       DBFORGE_TRANSACTION_MAX_MS: '3000',
       DBFORGE_TRANSACTION_WAIT_MS: '1500',
       DBFORGE_MAX_RESULT_ROWS: '50',
@@ -174,8 +174,8 @@ describe('libSQL remote protocol with @libsql/client', () => {
     const before = await count();
     const tx = await db.transaction('write');
     await tx.execute("INSERT INTO notes (body) VALUES ('idle')");
-    await new Promise((resolve) => setTimeout(resolve, 900));
-    await expect(tx.execute('SELECT 1')).rejects.toThrow(/idle longer than 400 ms/);
+    await new Promise((resolve) => setTimeout(resolve, 2200));
+    await expect(tx.execute('SELECT 1')).rejects.toThrow(/idle longer than 1000 ms/);
     expect(await count()).toBe(before);
     await db.execute("INSERT INTO notes (body) VALUES ('after idle')");
     expect(await count()).toBe(before + 1);
