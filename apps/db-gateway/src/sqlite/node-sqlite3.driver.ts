@@ -117,12 +117,14 @@ class NodeSqlite3Connection extends SqliteConnection {
       const maxRows = limits?.maxRows ?? Number.MAX_SAFE_INTEGER;
       const maxBytes = limits?.maxBytes ?? Number.MAX_SAFE_INTEGER;
       let bytes = 0;
+      // A row's size as `all()` counts it, by column names: the batch's keys are positions.
+      const keyDelta = names.reduce((sum, name, i) => sum + name.length - String(i).length, 0);
       for (let size = 0; rows.length <= maxRows && bytes <= maxBytes; size = Math.min(1000, maxRows + 1 - rows.length)) {
         const more = await allRows(batch, [sql, size, Math.max(1, maxBytes + 1 - bytes)]).catch((error: unknown) => Promise.reject(translate(error)));
         if (more.length === 0) break;
         for (const row of more) {
           rows.push(positional(row, count));
-          bytes += jsonSizeOf(row);
+          bytes += jsonSizeOf(row) + keyDelta;
         }
       }
       return { columns, rows };
