@@ -2,19 +2,8 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { COMPILED_GATEWAY, freePort } from './support/compiled-gateway';
 import { makeDataDir, removeDataDir } from './support/test-gateway';
-
-const MAIN = resolve(__dirname, '../../../dist/apps/db-gateway/src/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 interface Run {
   child: ChildProcess;
@@ -23,7 +12,7 @@ interface Run {
 }
 
 function run(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [COMPILED_GATEWAY], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -50,7 +39,7 @@ describe('the compiled gateway process', () => {
   let dataDir: string;
 
   beforeAll(() => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" (npm test does it first).`);
+    if (!existsSync(COMPILED_GATEWAY)) throw new Error(`${COMPILED_GATEWAY} is missing: run "npm run build" (npm test does it first).`);
   });
 
   beforeEach(async () => {

@@ -1,27 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { COMPILED_GATEWAY, freePort } from './support/compiled-gateway';
 import { makeDataDir, removeDataDir, startGateway, until } from './support/test-gateway';
-
-const MAIN = resolve(__dirname, '../../../dist/apps/db-gateway/src/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** The compiled gateway as users run it, replicating to `replica` with the default sync interval (1 s). */
 async function gatewayProcess(dataDir: string, replica: string): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [COMPILED_GATEWAY], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded', DBFORGE_LOG_LEVEL: 'warn', DBFORGE_REPLICA_URL: `file://${replica}` },
     stdio: 'ignore',
   });
@@ -47,7 +35,7 @@ describe('replicas under a crash (compiled gateway, real Litestream)', () => {
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" (npm test does it first).`);
+    if (!existsSync(COMPILED_GATEWAY)) throw new Error(`${COMPILED_GATEWAY} is missing: run "npm run build" (npm test does it first).`);
     replica = await mkdtemp(join(tmpdir(), 'dbforge-replica-crash-'));
   });
 

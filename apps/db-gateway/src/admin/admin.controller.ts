@@ -16,7 +16,6 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { DatabaseDetailsService } from '../orchestrator/database-details.service';
 import { DatabaseLifecycleService } from '../orchestrator/database-lifecycle.service';
 import { ReconciliationService } from '../orchestrator/reconciliation.service';
-import { requireReplication } from '../backup/restore.service';
 import { ReplicationService } from '../replication/replication.service';
 import { RawUpload } from './raw-upload.decorator';
 import { branchRequestOf } from './replica-requests';
@@ -110,7 +109,7 @@ export class AdminController {
   @ApiOkResponse({ schema: { type: 'object', properties: { replica: { type: 'string' }, databases: { type: 'array', items: { type: 'string' }, nullable: true } } } })
   @ApiErrors(ErrorCode.REPLICATION_OFF)
   async replicated(): Promise<{ replica: string; databases: string[] | null }> {
-    requireReplication(this.replication);
+    this.replication.requireEnabled();
     return { replica: this.replication.settings!.url, databases: (await this.replication.replicaNames()) ?? null };
   }
 

@@ -7,7 +7,6 @@ import { DatabaseLocks } from '../catalog/database-locks';
 import { DomainError } from '../common/domain.error';
 import { ConnectionPoolService } from '../data-plane/pool/connection-pool.service';
 import { ReplicationService } from '../replication/replication.service';
-import { ReplicaRestoreError } from '../replication/litestream';
 import { OneOffConnections } from '../sqlite/one-off-connections';
 import { sidecarsOf } from '../sqlite/sidecar-files';
 import { FILE_MISSING, SqliteError } from '../sqlite/sqlite.port';
@@ -60,10 +59,10 @@ export class RestoreService {
   /** Restores the database as it was at `timestamp`, from its continuous replica (DBFORGE_REPLICA_URL). */
   async restoreToTime(name: string, timestamp: Date): Promise<RestoreDatabaseResponseDto> {
     this.catalog.requireActive(name);
-    requireReplication(this.replication);
+    this.replication.requireEnabled();
     return this.uploads.fromProduced(
       `The replica of '${name}' at ${timestamp.toISOString()}`,
-      (file) => fromReplica(() => this.replication.restore(name, file, timestamp), name, timestamp),
+      (file) => this.replication.restore(name, file, timestamp),
       (validated) => this.swapIn(name, validated),
     );
   }
@@ -126,23 +125,5 @@ export class RestoreService {
       await connection.all('SELECT count(*) FROM sqlite_schema');
     });
     await Promise.all(sidecarsOf(file).map((path) => rm(path, { force: true })));
-  }
-}
-
-/** Point-in-time restores and branches need the continuous replica. */
-export function requireReplication(replication: ReplicationService): void {
-  if (!replication.enabled) {
-    throw new DomainError(ErrorCode.REPLICATION_OFF, 'This needs continuous replication: start the gateway with DBFORGE_REPLICA_URL (file:///<dir> or s3://<bucket>/<prefix>).');
-  }
-}
-
-/** Litestream's refusal (no copy of the database, nothing that old) as a 404 that says so. */
-export async function fromReplica(restore: () => Promise<void>, name: string, timestamp?: Date): Promise<void> {
-  try {
-    await restore();
-  } catch (error) {
-    if (!(error instanceof ReplicaRestoreError)) throw error;
-    const moment = timestamp ? ` at ${timestamp.toISOString()}` : '';
-    throw new DomainError(ErrorCode.REPLICA_NOT_FOUND, `The replica has no copy of '${name}'${moment} (${error.message}).`);
   }
 }

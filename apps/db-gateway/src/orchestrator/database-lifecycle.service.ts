@@ -9,7 +9,6 @@ import {
   UndeleteDatabaseResponseDto,
 } from '@dbforge/contracts';
 import { rename, stat } from 'node:fs/promises';
-import { fromReplica, requireReplication } from '../backup/restore.service';
 import { DatabaseReader } from '../backup/database-reader';
 import { ValidatedUploads } from '../backup/validated-uploads';
 import { ReplicationService } from '../replication/replication.service';
@@ -77,7 +76,7 @@ export class DatabaseLifecycleService {
    * it is an ordinary database; `from` is not touched.
    */
   branch(name: string, from: string, timestamp?: Date): Promise<SpawnOutcome> {
-    requireReplication(this.replication);
+    this.replication.requireEnabled();
     this.layout.directoryOf(name); // INVALID_DATABASE_NAME
     this.layout.directoryOf(from);
     this.refuseTakenName(name, 'upload');
@@ -85,7 +84,7 @@ export class DatabaseLifecycleService {
     const live = !timestamp && this.catalog.find(from)?.status === 'active';
     return this.uploads.fromProduced(
       live ? `A copy of '${from}'` : `The replica of '${from}'`,
-      (file) => (live ? this.reader.copy(from, file) : fromReplica(() => this.replication.restore(from, file, timestamp), from, timestamp)),
+      (file) => (live ? this.reader.copy(from, file) : this.replication.restore(from, file, timestamp)),
       (file) => this.locks.run(name, () => this.start(name, { from: 'upload', file })),
     );
   }

@@ -3,11 +3,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { isValidDatabaseName } from '@dbforge/contracts';
+import { ErrorCode, isValidDatabaseName } from '@dbforge/contracts';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { GatewayConfig } from '../config/gateway.config';
-import { ReplicaSettings, litestreamBinary, litestreamConfig, litestreamEvent, replicaDirectory, replicaUrlOf, restoreReplica } from './litestream';
+import { DomainError } from '../common/domain.error';
+import { ReplicaRestoreError, ReplicaSettings, litestreamBinary, litestreamConfig, litestreamEvent, replicaDirectory, replicaUrlOf, restoreReplica } from './litestream';
 
 /** What the gateway knows of one database's replication. */
 export interface ReplicationState {
@@ -168,9 +169,30 @@ export class ReplicationService implements OnApplicationBootstrap, OnApplication
     await rm(join(directory, name), { recursive: true, force: true });
   }
 
-  /** Restores the replica of `name` into `output`, as of `timestamp` or the latest. */
+  /** Point-in-time restores, branches and recoveries need the continuous replica. */
+  requireEnabled(): void {
+    if (!this.settings) {
+      throw new DomainError(ErrorCode.REPLICATION_OFF, 'This needs continuous replication: start the gateway with DBFORGE_REPLICA_URL (file:///<dir> or s3://<bucket>/<prefix>).');
+    }
+  }
+
+  /**
+   * Restores the replica of `name` into `output`, as of `timestamp` or the latest; a replica with
+   * nothing for that moment is 404 REPLICA_NOT_FOUND, in Litestream's words.
+   */
   async restore(name: string, output: string, timestamp?: Date): Promise<void> {
-    if (!this.settings) throw new Error('replication is off');
+    this.requireEnabled();
+    try {
+      await this.restoreFromLitestream(name, output, timestamp);
+    } catch (error) {
+      if (!(error instanceof ReplicaRestoreError)) throw error;
+      const moment = timestamp ? ` at ${timestamp.toISOString()}` : '';
+      throw new DomainError(ErrorCode.REPLICA_NOT_FOUND, `The replica has no copy of '${name}'${moment} (${error.message}).`);
+    }
+  }
+
+  private async restoreFromLitestream(name: string, output: string, timestamp?: Date): Promise<void> {
+    if (!this.settings) return;
     // The latest state of a database replicating now is in the generation it ships to.
     const generation = this.states.get(name)?.position?.split('/')[0];
     await restoreReplica(this.binary, this.settings, name, this.layout.fileOf(name), output, `${output}.litestream.yml`, { timestamp, generation });

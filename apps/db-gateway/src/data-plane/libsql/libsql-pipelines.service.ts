@@ -202,15 +202,14 @@ export class LibsqlPipelines implements OnApplicationShutdown {
   private async describe(stream: LibsqlStream, sql: string): Promise<HranaDescribeResult> {
     const statement = bindStatement(sql, undefined);
     const scanned = scanSql(sql);
-    const plan = await this.databases.use(stream.database, (pool) => pool.plan(statement));
+    const [plan, cols] = await this.databases.use(stream.database, (pool) => Promise.all([pool.plan(statement), pool.read((connection) => connection.columnsOf(sql))]));
     const positional = Math.max(scanned.highestNumbered, scanned.anonymousCount);
     const params = scanned.names.length > 0 ? scanned.names.map((name) => ({ name })) : Array.from({ length: positional }, () => ({ name: null }));
-    const cols = await this.databases.use(stream.database, (pool) => pool.read((connection) => connection.columnsOf(sql)));
     return { params, cols, is_explain: statement.firstKeyword === 'EXPLAIN', is_readonly: plan.readOnly };
   }
 
   private open(caller: PipelineCaller): LibsqlStream {
-    const own = [...this.streams].filter(([, stream]) => stream.owner === caller.owner);
+    const own = this.streams.size >= MAX_STREAMS_PER_CALLER ? [...this.streams].filter(([, stream]) => stream.owner === caller.owner) : [];
     if (own.length >= MAX_STREAMS_PER_CALLER) {
       // One caller cannot crowd out the others: its least recently used stream without a transaction goes.
       const [baton, oldest] = own.filter(([, stream]) => !stream.inTransaction).sort(([, a], [, b]) => a.lastUsed - b.lastUsed)[0] ?? [];

@@ -136,7 +136,8 @@ export class LibsqlStream {
     if (this.budget && --this.budget.statements < 0) {
       throw new DomainError(ErrorCode.TOO_MANY_STATEMENTS, `More than ${this.budget.limits.statements} statements in one request (DBFORGE_MAX_STATEMENTS, requests, batch steps and script statements together).`);
     }
-    const tokens = scanSql(statement.sql).tokens;
+    // Only BEGIN and ROLLBACK are read past their first word (their kind; ROLLBACK TO).
+    const tokens = statement.firstKeyword === 'BEGIN' || statement.firstKeyword === 'ROLLBACK' ? scanSql(statement.sql).tokens : [statement.firstKeyword];
     const begin = beginOf(tokens);
     if (this.transaction) return this.inTransaction_(statement, tokens);
     if (this.rolledBack) {
