@@ -77,6 +77,7 @@ describe('libSQL remote protocol with @libsql/client', () => {
     const db = client(origin, writeKey);
     const result = await db.execute('SELECT count(*) AS n FROM notes');
     expect(Number(result.rows[0].n)).toBeGreaterThanOrEqual(2);
+    await admin().get('/v2').set('Authorization', `Bearer ${writeKey}`).expect(200, { version: 2 });
     // The admin key names no database there: a clear error.
     await expect(client(origin, ADMIN_KEY).execute('SELECT 1')).rejects.toThrow(/names no database/);
   });
