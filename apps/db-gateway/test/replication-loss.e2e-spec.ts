@@ -106,6 +106,9 @@ describe('replicas under a crash (compiled gateway, real Litestream)', () => {
     children.push(crashed.child);
     expect((await post(crashed.base, '/admin/databases/spawn/solo')).status).toBe(201);
     await until(() => existsSync(join(dataDir, '.dbforge/litestream.pid')), 10_000);
+    // Once the database is shipped an idle Litestream writes nothing; a log line to the dead gateway's
+    // pipe would end it (SIGPIPE), which is the other way a leftover goes.
+    await until(async () => ((await (await fetch(`${crashed.base}/admin/databases/solo`)).json()) as { replication: { position: string | null } }).replication.position !== null, 15_000);
     const orphan = litestreamPid(dataDir);
     crashed.child.kill('SIGKILL');
     await killed(crashed.child);
