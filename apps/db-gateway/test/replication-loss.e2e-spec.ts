@@ -1,28 +1,18 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMPILED_GATEWAY, freePort } from './support/compiled-gateway';
+import { COMPILED_GATEWAY, exited, startGatewayProcess } from './support/compiled-gateway';
+import { describeLoss, measureCrashLoss } from './support/replica-crash';
 import { makeDataDir, removeDataDir, startGateway, until } from './support/test-gateway';
 
 /** The compiled gateway as users run it, replicating to `replica` with the default sync interval (1 s). */
-async function gatewayProcess(dataDir: string, replica: string): Promise<{ child: ChildProcess; base: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [COMPILED_GATEWAY], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), DBFORGE_DATA_DIR: dataDir, DBFORGE_RUNTIME: 'embedded', DBFORGE_LOG_LEVEL: 'warn', DBFORGE_REPLICA_URL: `file://${replica}` },
-    stdio: 'ignore',
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await until(async () => (await fetch(`${base}/health/live`).catch(() => undefined))?.ok === true, 20_000);
-  return { child, base };
-}
+const gatewayProcess = (dataDir: string, replica: string) => startGatewayProcess(dataDir, { DBFORGE_RUNTIME: 'embedded', DBFORGE_REPLICA_URL: `file://${replica}` });
 
-const post = (base: string, path: string, body?: unknown) =>
-  fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 const litestreamPid = (dataDir: string) => Number(readFileSync(join(dataDir, '.dbforge/litestream.pid'), 'utf8'));
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-const killed = (child: ChildProcess) => new Promise((done) => (child.exitCode !== null || child.signalCode !== null ? done(undefined) : child.once('exit', done)));
+const killed = exited;
 
 /**
  * What a crash loses with continuous replicas: four writers, then the machine goes (the gateway and its
@@ -47,56 +37,31 @@ describe('replicas under a crash (compiled gateway, real Litestream)', () => {
 
   it('recovers every write acknowledged more than three sync intervals before the loss, intact', async () => {
     const first = await makeDataDir();
-    dirs.push(first);
+    const second = await makeDataDir();
+    dirs.push(first, second);
     const lost = await gatewayProcess(first, replica);
     children.push(lost.child);
-    expect((await post(lost.base, '/admin/databases/spawn/orders')).status).toBe(201);
-    expect((await post(lost.base, '/api/db/orders/query', { sql: 'CREATE TABLE orders (id INTEGER PRIMARY KEY, writer INTEGER, at TEXT)' })).status).toBe(200);
-
-    const acknowledged = new Map<number, number>(); // id → when its 200 came back
-    let stop = false;
-    let next = 1;
-    const writer = async (w: number) => {
-      while (!stop) {
-        const id = next++;
-        const response = await post(lost.base, '/api/db/orders/query', { sql: 'INSERT INTO orders (id, writer, at) VALUES (?, ?, ?)', params: [id, w, new Date().toISOString()] }).catch(() => undefined);
-        if (response?.status === 200) acknowledged.set(id, Date.now());
-      }
-    };
-    const writers = [1, 2, 3, 4].map(writer);
-    await new Promise((wait) => setTimeout(wait, 4_000));
-    // The machine is lost: the gateway and its Litestream die at the same instant.
-    const pid = litestreamPid(first);
-    const lostAt = Date.now();
-    process.kill(pid, 'SIGKILL');
-    lost.child.kill('SIGKILL');
-    stop = true;
-    await Promise.all([killed(lost.child), ...writers]);
-
-    const second = await makeDataDir();
-    dirs.push(second);
-    const recovered = await gatewayProcess(second, replica);
-    children.push(recovered.child);
-    try {
-      expect((await post(recovered.base, '/admin/databases/orders/recover')).status).toBe(201);
-      const integrity = (await (await post(recovered.base, '/api/db/orders/query', { sql: 'PRAGMA integrity_check' })).json()) as { data: unknown };
-      expect(integrity.data).toEqual([{ integrity_check: 'ok' }]);
-      const rows = ((await (await post(recovered.base, '/api/db/orders/query', { sql: 'SELECT id FROM orders LIMIT 100000' })).json()) as { data: { id: number }[] }).data;
-      const present = new Set(rows.map((row) => row.id));
-      const missing = [...acknowledged].filter(([id]) => !present.has(id));
-      const window = missing.length > 0 ? lostAt - Math.min(...missing.map(([, at]) => at)) : 0;
-      console.log(
-        `Replica loss on a crash: ${acknowledged.size} writes acknowledged by 4 writers in 4 s, ${missing.length} missing after recovery ` +
-          `(the last ${window} ms before the loss; sync interval 1000 ms); ${rows.length} rows recovered, integrity ok.`,
-      );
-      expect(acknowledged.size).toBeGreaterThan(100);
-      // Nothing that was never written, and nothing acknowledged well before the loss, is missing.
-      for (const id of present) expect(id).toBeLessThan(next);
-      expect(missing.filter(([, at]) => lostAt - at > 3_000)).toEqual([]);
-    } finally {
-      recovered.child.kill('SIGTERM');
-      await killed(recovered.child);
-    }
+    const loss = await measureCrashLoss(
+      'orders',
+      lost.base,
+      async () => {
+        // The machine is lost: the gateway and its Litestream die at the same instant.
+        process.kill(litestreamPid(first), 'SIGKILL');
+        lost.child.kill('SIGKILL');
+        await killed(lost.child);
+      },
+      async () => {
+        const recovered = await gatewayProcess(second, replica);
+        children.push(recovered.child);
+        return recovered.base;
+      },
+    );
+    console.log(describeLoss('gateway and its Litestream killed', loss, 1000));
+    expect(loss.integrity).toEqual([{ integrity_check: 'ok' }]);
+    expect(loss.acknowledged).toBeGreaterThan(100);
+    // Nothing that was never written, and nothing acknowledged well before the loss, is missing.
+    expect(loss.unknown).toEqual([]);
+    expect(loss.missing.filter(({ msBeforeLoss }) => msBeforeLoss > 3_000)).toEqual([]);
   }, 90_000);
 
   it('a gateway killed outright leaves Litestream running; the next one on the same data stops it and replicates alone', async () => {
@@ -104,7 +69,7 @@ describe('replicas under a crash (compiled gateway, real Litestream)', () => {
     dirs.push(dataDir);
     const crashed = await gatewayProcess(dataDir, replica);
     children.push(crashed.child);
-    expect((await post(crashed.base, '/admin/databases/spawn/solo')).status).toBe(201);
+    expect((await fetch(`${crashed.base}/admin/databases/spawn/solo`, { method: 'POST' })).status).toBe(201);
     await until(() => existsSync(join(dataDir, '.dbforge/litestream.pid')), 10_000);
     // Once the database is shipped an idle Litestream writes nothing; a log line to the dead gateway's
     // pipe would end it (SIGPIPE), which is the other way a leftover goes.

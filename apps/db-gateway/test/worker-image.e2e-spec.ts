@@ -54,6 +54,7 @@ describeWithDocker('the worker image on a first run (real engine)', () => {
     expect(built.output).toMatch(new RegExp(`Built ${image.replace(/[.:]/g, '\\$&')} (from infra/db-worker-base/Dockerfile|offline)`));
     const info = await docker.getImage(image).inspect();
     expect(info.Config.User).toBe('10001:10001');
+    expect(info.Config.Labels).toEqual(expect.objectContaining({ 'dbforge.litestream': '0.3.13' })); // replicating workers run /bin/litestream
 
     const gateway = await start(image);
     const ready = await gateway.http.get('/health/ready').expect(200);

@@ -219,6 +219,11 @@ export class GatewayConfig {
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   replicaS3Endpoint?: string;
 
+  /** DBFORGE_HOST_REPLICA_DIR: a `file://` replica store as the Docker host sees it (bind sources of the workers); unset: its path. */
+  @IsOptional()
+  @Matches(/^\//, { message: 'must be an absolute path' })
+  hostReplicaDir?: string;
+
   /** DBFORGE_REPLICA_SYNC_INTERVAL_MS: how often Litestream ships new WAL frames: the most a lost machine loses. */
   @IsInt()
   @Min(100)

@@ -243,10 +243,10 @@ describe('DatabaseLifecycleService', () => {
       expect(saved).toEqual([]);
     });
 
-    it('when the file cannot be opened: the worker removed, the directory discarded, the error translated', async () => {
+    it('when the file cannot be opened: no worker started (it comes after the file), the directory discarded, the error translated', async () => {
       pools.failOpen = 'notes';
       expect(await failure(sut.spawn('notes'))).toMatchObject({ code: ErrorCode.SQL_ERROR, message: 'SQL Error: disk I/O error' });
-      expect(runtime.removed).toEqual(['notes']);
+      expect(runtime.removed).toEqual([]);
       expect(runtime.workers.has('notes')).toBe(false);
       expect(pools.closed).toEqual(['notes']);
       expect(existsSync(join(dataDir, 'notes'))).toBe(false);

@@ -212,10 +212,11 @@ export class DatabaseLifecycleService {
     let hadWorker = true;
     try {
       if (source.from === 'upload') await rename(source.file, this.layout.fileOf(name));
+      // A new database gets its file here, in WAL mode; a pruned one must still have its own. Then the
+      // worker, which may replicate that file (and so must find it).
+      await withSqlErrors(() => this.pools.use(name, (pool) => pool.open({ create: !existing && source.from !== 'upload' })));
       hadWorker = (await this.runtime.inspect(name)).state !== 'missing';
       const worker = await this.runtime.start(name);
-      // A new database gets its file here, in WAL mode; a pruned one must still have its own.
-      await withSqlErrors(() => this.pools.use(name, (pool) => pool.open({ create: !existing && source.from !== 'upload' })));
       const now = this.clock.now().toISOString();
       await this.catalog.save({
         id: existing?.id ?? (source.from === 'trash' ? source.id : undefined) ?? newDatabaseId(),

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { GatewayConfig } from '../config/gateway.config';
 
 const run = promisify(execFile);
 
@@ -12,6 +13,12 @@ export interface ReplicaSettings {
   s3Endpoint?: string;
   syncIntervalMs: number;
   retentionHours: number;
+}
+
+/** The replica settings of the gateway's configuration; undefined when DBFORGE_REPLICA_URL is unset. */
+export function replicaSettingsOf(config: GatewayConfig): ReplicaSettings | undefined {
+  if (!config.replicaUrl) return undefined;
+  return { url: config.replicaUrl, s3Endpoint: config.replicaS3Endpoint, syncIntervalMs: config.replicaSyncIntervalMs, retentionHours: config.replicaRetentionHours };
 }
 
 /** The Litestream binary: the configured one, else the one the @flydotio/litestream-linux-x64 package ships. */
@@ -36,15 +43,20 @@ export function replicaDirectory(settings: ReplicaSettings): string | undefined 
 
 const quoted = (text: string) => JSON.stringify(text); // a YAML double-quoted scalar is a JSON string
 
-/** Litestream's configuration for `databases` (name → file): one replica each, the gateway's interval and retention. */
+/** Litestream's configuration for `databases` (name → file): each to its replica under the store, with the gateway's interval and retention. */
 export function litestreamConfig(settings: ReplicaSettings, databases: Map<string, string>): string {
+  return litestreamYaml(settings, [...databases].map(([name, file]) => ({ file, replica: replicaUrlOf(settings, name) })));
+}
+
+/** Litestream's configuration for one replica per database file, each at the URL given. */
+export function litestreamYaml(settings: ReplicaSettings, databases: { file: string; replica: string }[]): string {
   const lines = ['# Written by the DB-Forge gateway; rewritten whenever its databases change.', 'dbs:'];
-  for (const [name, file] of databases) {
-    lines.push(`  - path: ${quoted(file)}`, '    replicas:', `      - url: ${quoted(replicaUrlOf(settings, name))}`);
+  for (const { file, replica } of databases) {
+    lines.push(`  - path: ${quoted(file)}`, '    replicas:', `      - url: ${quoted(replica)}`);
     lines.push(`        sync-interval: ${settings.syncIntervalMs}ms`, `        retention: ${Math.round(settings.retentionHours * 60)}m`);
     if (settings.s3Endpoint) lines.push(`        endpoint: ${quoted(settings.s3Endpoint)}`, '        force-path-style: true');
   }
-  if (databases.size === 0) lines.push('  []');
+  if (databases.length === 0) lines.push('  []');
   return lines.join('\n') + '\n';
 }
 
@@ -53,8 +65,8 @@ export function litestreamConfig(settings: ReplicaSettings, databases: Map<strin
  * one), through a configuration naming only that replica (so S3 endpoints apply). Litestream 0.3.13
  * finds no backup for a moment after the replica's newest WAL segment; the state at such a moment
  * is the latest one, so that is restored instead (a moment before the oldest snapshot stays refused).
- * `generation` picks the generation of a latest restore (Litestream itself takes the one updated last,
- * to the second, which a restore's new generation can tie). Rejects with Litestream's own words when the replica has nothing for that moment.
+ * `generation` picks the generation of a latest restore, and of a moment after the newest segment
+ * (Litestream itself takes the one updated last, to the second, which a new generation can tie). Rejects with Litestream's own words when the replica has nothing for that moment.
  */
 export async function restoreReplica(
   binary: string,
@@ -76,7 +88,7 @@ export async function restoreReplica(
     const snapshots = await created('snapshots');
     const newest = Math.max(...snapshots, ...(await created('wal')));
     if (snapshots.length === 0 || timestamp.getTime() < Math.min(...snapshots) || timestamp.getTime() < newest) throw error;
-    await litestream(['restore', '-config', configFile, '-o', output, file]);
+    await litestream(['restore', '-config', configFile, '-o', output, ...(generation ? ['-generation', generation] : []), file]);
   }
   if (!existsSync(output)) throw new ReplicaRestoreError('the replica holds no copy of this database');
 }

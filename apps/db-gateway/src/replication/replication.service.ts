@@ -1,14 +1,14 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ErrorCode, isValidDatabaseName } from '@dbforge/contracts';
 import { CatalogService } from '../catalog/catalog.service';
 import { DatabaseLayout } from '../catalog/database-layout';
 import { GatewayConfig } from '../config/gateway.config';
 import { DomainError } from '../common/domain.error';
-import { ReplicaRestoreError, ReplicaSettings, litestreamBinary, litestreamConfig, litestreamEvent, replicaDirectory, replicaUrlOf, restoreReplica } from './litestream';
+import { GatewayLitestream } from './gateway-litestream';
+import { LitestreamEvent, ReplicaRestoreError, ReplicaSettings, litestreamBinary, replicaDirectory, replicaSettingsOf, replicaUrlOf, restoreReplica } from './litestream';
+import { LitestreamHost, LitestreamReport } from './litestream-host';
 
 /** What the gateway knows of one database's replication. */
 export interface ReplicationState {
@@ -28,21 +28,18 @@ const LAGGING_MS = 30_000;
 const WATCH_MS = 500;
 
 /**
- * Continuous replication with Litestream, on when DBFORGE_REPLICA_URL is set (embedded runtime:
- * the gateway supervises it). One Litestream process replicates every active database: measured,
- * 200 databases take about 150 MB in one process, against about 29 MB each in a process of their
- * own. Litestream 0.3 reads its databases from a configuration file only, so when the set of active
- * databases changes (spawn, prune, delete, restore) the file is rewritten and the process restarted;
- * a restart resumes from the WAL (or starts a new generation with a snapshot), losing nothing.
- * Its log gives each database's position and errors.
+ * Continuous replication with Litestream, on when DBFORGE_REPLICA_URL is set. Litestream runs in the
+ * gateway (embedded runtime, one process for all databases: GatewayLitestream) or in each database's
+ * worker container (Docker runtime: the orchestrator hands a host over with `runIn`). Either way its
+ * log gives each database's position and errors, and this service keeps them, the lag, readiness,
+ * and the restores from the replica.
  */
 @Injectable()
 export class ReplicationService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Replication');
   readonly settings?: ReplicaSettings;
-  private process?: ChildProcess;
-  private replicated = new Map<string, string>(); // name → file, as the running process has them
-  private readonly paused = new Set<string>();
+  private host?: LitestreamHost;
+  private replicated = new Map<string, string>(); // name → file, as last handed to the host
   private readonly states = new Map<string, { position: string | null; replicatedAt: number | null; error: string | null }>();
   private watcher?: NodeJS.Timeout;
   private applying: Promise<void> = Promise.resolve();
@@ -53,9 +50,7 @@ export class ReplicationService implements OnApplicationBootstrap, OnApplication
     private readonly catalog: CatalogService,
     private readonly layout: DatabaseLayout,
   ) {
-    if (config.replicaUrl) {
-      this.settings = { url: config.replicaUrl, s3Endpoint: config.replicaS3Endpoint, syncIntervalMs: config.replicaSyncIntervalMs, retentionHours: config.replicaRetentionHours };
-    }
+    this.settings = replicaSettingsOf(config);
   }
 
   get enabled(): boolean {
@@ -66,32 +61,32 @@ export class ReplicationService implements OnApplicationBootstrap, OnApplication
     return litestreamBinary(this.config.litestreamBin);
   }
 
-  private get configFile(): string {
-    return join(this.layout.stateDir, 'litestream.yml');
-  }
+  /** What hosts call with each of Litestream's log events about a database. */
+  readonly report: LitestreamReport = (name: string, event: LitestreamEvent) => {
+    const state = this.states.get(name) ?? { position: null, replicatedAt: null, error: null };
+    if (event.kind === 'replicated') Object.assign(state, { position: event.position, replicatedAt: Date.now(), error: null });
+    else {
+      state.error = event.message;
+      this.logger.warn(`Litestream, '${name}': ${event.message}`);
+    }
+    this.states.set(name, state);
+  };
 
-  /** The pid of the running Litestream: a gateway killed outright leaves it running, and the next one must stop it first. */
-  private get pidFile(): string {
-    return join(this.layout.stateDir, 'litestream.pid');
-  }
-
-  /** Stops a Litestream a previous gateway process left behind (two replicating one database would clash). */
-  private async stopLeftover(): Promise<void> {
-    const pid = Number(await readFile(this.pidFile, 'utf8').catch(() => ''));
-    if (!Number.isInteger(pid) || pid <= 0) return;
-    const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (!command.includes(this.configFile)) return; // gone, or another process has the pid now
-    this.logger.warn(`Stopping the Litestream (pid ${pid}) a previous gateway left running.`);
-    process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100 && (await readFile(`/proc/${pid}/cmdline`, 'utf8').then(() => true, () => false)); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    await rm(this.pidFile, { force: true });
+  /** Litestream runs in `host` rather than in the gateway (before the application starts: the worker containers of the Docker runtime). */
+  runIn(host: LitestreamHost): void {
+    this.host = host;
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.settings) return;
-    this.binary; // fails the start-up with a clear reason when Litestream is missing
+    this.binary; // fails the start-up with a clear reason when Litestream is missing (restores use it)
     await mkdir(this.layout.stateDir, { recursive: true });
-    await this.stopLeftover();
+    if (!this.host) {
+      const own = new GatewayLitestream(this.settings, this.binary, this.layout.stateDir, this.report);
+      await own.stopLeftover();
+      this.host = own;
+    }
+    this.logger.log(`Replicating to ${this.settings.url}; Litestream runs in ${this.host.where}.`);
     await this.apply();
     this.watcher = setInterval(() => void this.apply(), WATCH_MS);
     this.watcher.unref();
@@ -101,7 +96,7 @@ export class ReplicationService implements OnApplicationBootstrap, OnApplication
     this.stopping = true;
     clearInterval(this.watcher);
     await this.applying;
-    await this.stop();
+    await this.host?.close();
   }
 
   /** Replication state of `name`, or null when replication is off. */
@@ -119,7 +114,7 @@ export class ReplicationService implements OnApplicationBootstrap, OnApplication
 
   /** Every replicated database with its lag, and whether Litestream runs (for the metrics). */
   get replicating(): { running: boolean; lags: { name: string; lag_ms: number; shipped: boolean }[] } {
-    return { running: this.process !== undefined, lags: [...this.replicated.keys()].map((name) => ({ name, lag_ms: this.lagOf(name), shipped: this.states.get(name)?.position != null })) };
+    return { running: this.host?.running ?? false, lags: [...this.replicated.keys()].map((name) => ({ name, lag_ms: this.lagOf(name), shipped: this.states.get(name)?.position != null })) };
   }
 
   /** Databases with a newest write not yet shipped for longer than `thresholdMs`, with their lag. */
@@ -141,25 +136,24 @@ export class ReplicationService implements OnApplicationBootstrap, OnApplication
    * it replicates, which a file swap's TRUNCATE checkpoint must not meet), and puts it back after.
    */
   async without<T>(name: string, task: () => Promise<T>): Promise<T> {
-    if (!this.settings) return task();
-    this.paused.add(name);
+    const host = this.host;
+    if (!this.settings || !host) return task();
+    await this.after(() => host.pause(name));
     try {
-      await this.apply();
       this.states.delete(name); // what it ships afterwards is a new generation: nothing of it is shipped yet
       return await task();
     } finally {
-      this.paused.delete(name);
-      void this.apply();
+      await this.after(() => host.resume(name));
     }
   }
 
   /** Readiness: Litestream runs while there is anything to replicate, and no database has waited 30 s to be shipped. */
   health(): { up: boolean; detail: string } {
     if (!this.settings) return { up: true, detail: 'off (DBFORGE_REPLICA_URL unset)' };
-    if (this.replicated.size > 0 && !this.process) return { up: false, detail: 'Litestream is not running; restarting it' };
+    if (this.host && !this.host.running) return { up: false, detail: `Litestream is not running in ${this.host.where} for every database; restarting it` };
     const behind = this.lagging(LAGGING_MS);
     if (behind.length > 0) return { up: false, detail: `${behind.length} database(s) not shipped for over ${LAGGING_MS / 1000} s: ${behind.slice(0, 10).map(({ name }) => name).join(', ')}` };
-    return { up: true, detail: `${this.replicated.size} database(s) replicating to ${this.settings.url}` };
+    return { up: true, detail: `${this.replicated.size} database(s) replicating to ${this.settings.url} (Litestream in ${this.host?.where ?? 'the gateway'})` };
   }
 
   /** Removes the replica of `name` (a purge), unless a database of that name is active again: only `file://` stores. */
@@ -206,25 +200,25 @@ export class ReplicationService implements OnApplicationBootstrap, OnApplication
     return entries.filter((entry) => entry.isDirectory() && isValidDatabaseName(entry.name)).map((entry) => entry.name).sort();
   }
 
-  /** Brings the running process in line with the active databases (one change at a time). */
-  private apply(): Promise<void> {
-    const next = this.applying.then(() => this.reconcile()).catch((error: unknown) => this.logger.error(`Replication could not be updated: ${String(error)}`));
-    this.applying = next;
+  /** Runs `change` after the changes before it (one at a time, with the watch). */
+  private after(change: () => Promise<void>): Promise<void> {
+    const next = this.applying.then(change);
+    this.applying = next.catch((error: unknown) => this.logger.error(`Replication could not be updated: ${String(error)}`));
     return next;
   }
 
+  /** Hands the active databases to the host. */
+  private apply(): Promise<void> {
+    return this.after(() => this.reconcile()).catch(() => undefined);
+  }
+
   private async reconcile(): Promise<void> {
-    if (!this.settings || this.stopping) return;
+    if (!this.settings || !this.host || this.stopping) return;
     const wanted = new Map<string, string>();
-    for (const entry of this.catalog.listActive()) if (!this.paused.has(entry.name)) wanted.set(entry.name, this.layout.fileOf(entry.name));
+    for (const entry of this.catalog.listActive()) wanted.set(entry.name, this.layout.fileOf(entry.name));
     await this.noteWrites(wanted);
-    const same = wanted.size === this.replicated.size && [...wanted].every(([name, file]) => this.replicated.get(name) === file);
-    if (same && (this.process || wanted.size === 0)) return;
-    await this.stop();
     this.replicated = wanted;
-    if (wanted.size === 0) return;
-    await writeFile(this.configFile, litestreamConfig(this.settings, wanted));
-    this.start();
+    await this.host.replicate(wanted);
   }
 
   private async noteWrites(databases: Map<string, string>): Promise<void> {
@@ -234,53 +228,5 @@ export class ReplicationService implements OnApplicationBootstrap, OnApplication
         if (changed !== undefined) this.lastWrites.set(name, changed);
       }),
     );
-  }
-
-  private start(): void {
-    const child = spawn(this.binary, ['replicate', '-config', this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.process = child;
-    if (child.pid) void writeFile(this.pidFile, String(child.pid)).catch(() => undefined);
-    const byFile = new Map([...this.replicated].map(([name, file]) => [file, name]));
-    for (const output of [child.stdout, child.stderr]) {
-      createInterface({ input: output }).on('line', (line) => this.read(line, byFile));
-    }
-    child.once('exit', (code, signal) => {
-      if (this.process !== child) return;
-      this.process = undefined;
-      this.replicated = new Map(); // the next watch starts it again
-      if (!this.stopping) this.logger.error(`Litestream exited (${signal ?? `code ${code}`}); restarting it.`);
-    });
-    this.logger.log(`Litestream replicates ${this.replicated.size} database(s) to ${this.settings!.url}.`);
-  }
-
-  private read(line: string, byFile: Map<string, string>): void {
-    const event = litestreamEvent(line);
-    const name = event && byFile.get(event.file);
-    if (!event || !name) {
-      if (/\bERROR\b/.test(line)) this.logger.warn(`Litestream: ${line}`);
-      return;
-    }
-    const state = this.states.get(name) ?? { position: null, replicatedAt: null, error: null };
-    if (event.kind === 'replicated') Object.assign(state, { position: event.position, replicatedAt: Date.now(), error: null });
-    else {
-      state.error = event.message;
-      this.logger.warn(`Litestream, '${name}': ${event.message}`);
-    }
-    this.states.set(name, state);
-  }
-
-  private async stop(): Promise<void> {
-    const child = this.process;
-    if (!child) return;
-    this.process = undefined;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.kill('SIGTERM'); // Litestream ships what it has before it exits
-    });
   }
 }

@@ -45,21 +45,20 @@ export function dockerClient(socketPath = DOCKER_SOCKET): Docker {
   return new Docker({ socketPath });
 }
 
-/** Builds the test worker image: FROM scratch with the static busybox (no registry is reachable here). */
-export async function buildTestWorkerImage(docker: Docker): Promise<void> {
+/** Builds the test worker image: FROM scratch with the static busybox and Litestream (no registry is reachable here). */
+export async function buildTestWorkerImage(docker: Docker, { tag = TEST_WORKER_IMAGE, litestream = true } = {}): Promise<void> {
   const context = mkdtempSync(join(tmpdir(), 'dbforge-worker-image-'));
   try {
     copyFileSync('/bin/busybox', join(context, 'busybox'));
-    writeFileSync(
-      join(context, 'Dockerfile'),
-      'FROM scratch\nCOPY busybox /bin/busybox\nWORKDIR /data\nCMD ["/bin/busybox", "sleep", "infinity"]\n',
-    );
-    const stream = await docker.buildImage({ context, src: ['Dockerfile', 'busybox'] }, { t: TEST_WORKER_IMAGE });
+    if (litestream) copyFileSync(require.resolve('@flydotio/litestream-linux-x64/litestream'), join(context, 'litestream'));
+    const withLitestream = litestream ? 'COPY litestream /bin/litestream\nLABEL dbforge.litestream="0.3.13"\n' : '';
+    writeFileSync(join(context, 'Dockerfile'), `FROM scratch\nCOPY busybox /bin/busybox\n${withLitestream}WORKDIR /data\nCMD ["/bin/busybox", "sleep", "infinity"]\n`);
+    const stream = await docker.buildImage({ context, src: ['Dockerfile', 'busybox', ...(litestream ? ['litestream'] : [])] }, { t: tag });
     const output = await new Promise<{ error?: string }[]>((resolve, reject) =>
       docker.modem.followProgress(stream, (error, result) => (error ? reject(error) : resolve(result as { error?: string }[]))),
     );
     const failure = output.find((line) => line.error);
-    if (failure) throw new Error(`Building ${TEST_WORKER_IMAGE} failed: ${failure.error}`);
+    if (failure) throw new Error(`Building ${tag} failed: ${failure.error}`);
   } finally {
     rmSync(context, { recursive: true, force: true });
   }

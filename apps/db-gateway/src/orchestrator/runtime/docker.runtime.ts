@@ -2,14 +2,18 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ErrorCode } from '@dbforge/contracts';
 import Docker from 'dockerode';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { DomainError } from '../../common/domain.error';
 import { GatewayConfig } from '../../config/gateway.config';
 import { ContainerRuntime, RuntimeHealth, WorkerInfo } from './container-runtime.port';
 import { isDockerNotFound, translateDockerError } from './docker-errors';
+import { LITESTREAM_IMAGE_LABEL, prepareWorkerReplication, workerReplication } from './worker-replication';
 
 export const MANAGED_LABEL = 'dbforge.managed';
 export const DATABASE_LABEL = 'dbforge.database';
 /** The labels v1 put on its workers; kept so v1 tooling still finds them, and so v1 workers are found. */
+/** On workers that run Litestream for their database. */
+export const REPLICATING_LABEL = 'dbforge.replicating';
 export const V1_WORKER_LABEL = 'db-worker';
 export const V1_NAME_LABEL = 'db-name';
 const WORKER_DIRECTORY = '/data';
@@ -46,15 +50,76 @@ export class DockerRuntime extends ContainerRuntime implements OnModuleDestroy {
   }
 
   async start(database: string): Promise<WorkerInfo> {
-    const existing = await this.inspect(database);
+    let existing = await this.inspect(database);
+    if (existing.state !== 'missing' && !(await this.runsAsCreatedNow(database))) {
+      // Created for another setting (replication turned on or off since): made again, the data stays.
+      await this.remove(database);
+      existing = await this.inspect(database);
+    }
     if (existing.state === 'running') return existing;
     try {
+      await prepareWorkerReplication(this.config, database, WORKER_DIRECTORY);
       if (existing.state === 'missing') await this.create(database);
       await this.docker.getContainer(workerName(database)).start();
     } catch (error) {
+      if (error instanceof DomainError) throw error;
       if ((error as { statusCode?: number }).statusCode !== 304) throw translateDockerError(error, `start the worker of '${database}'`);
     }
     return this.inspect(database);
+  }
+
+  /** Whether the worker replicates exactly when the gateway does (a v1 worker, never created by this gateway, is kept). */
+  private async runsAsCreatedNow(database: string): Promise<boolean> {
+    try {
+      const labels = (await this.docker.getContainer(workerName(database)).inspect()).Config.Labels ?? {};
+      return labels[MANAGED_LABEL] !== 'true' || (labels[REPLICATING_LABEL] === 'true') === (workerReplication(this.config, database, WORKER_DIRECTORY) !== undefined);
+    } catch (error) {
+      if (isDockerNotFound(error)) return true;
+      throw translateDockerError(error, `inspect the worker of '${database}'`);
+    }
+  }
+
+  /** Stops the worker and keeps it (`start` starts it again); stopping a stopped or missing worker succeeds. */
+  async stop(database: string): Promise<void> {
+    try {
+      await this.docker.getContainer(workerName(database)).stop({ t: STOP_SECONDS });
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status !== 304 && status !== 404) throw translateDockerError(error, `stop the worker of '${database}'`);
+    }
+  }
+
+  /**
+   * Calls `onLine` with each line the worker prints (stdout and stderr) from `since` (epoch seconds)
+   * on, with the engine's timestamp of it (RFC 3339, nanoseconds, fixed width: ordered as text),
+   * until it stops or `signal` aborts; resolves then. `onOpen` is called once the engine follows.
+   */
+  async followOutput(
+    database: string,
+    since: number,
+    { onOpen, onLine, signal }: { onOpen: () => void; onLine: (at: string, line: string) => void; signal: AbortSignal },
+  ): Promise<void> {
+    const stream = (await this.docker.getContainer(workerName(database)).logs({ follow: true, stdout: true, stderr: true, timestamps: true, since, abortSignal: signal })) as NodeJS.ReadableStream;
+    onOpen();
+    await new Promise<void>((resolve) => {
+      let buffered = '';
+      const lines = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          buffered += chunk.toString();
+          const complete = buffered.split('\n');
+          buffered = complete.pop() ?? '';
+          for (const line of complete) {
+            const space = line.indexOf(' ');
+            onLine(line.slice(0, space), line.slice(space + 1));
+          }
+          done();
+        },
+      });
+      this.docker.modem.demuxStream(stream, lines, lines);
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
   }
 
   async remove(database: string): Promise<void> {
@@ -113,11 +178,19 @@ export class DockerRuntime extends ContainerRuntime implements OnModuleDestroy {
 
   /** Whether the worker image exists on the engine (auto mode falls back to embedded without it). */
   async hasWorkerImage(): Promise<boolean> {
+    return (await this.workerImageProblem()) === undefined;
+  }
+
+  /** Why the worker image cannot serve (missing, or without Litestream while replicating); undefined when it can. */
+  private async workerImageProblem(): Promise<string | undefined> {
     try {
-      await this.docker.getImage(this.config.workerImage).inspect();
-      return true;
+      const image = await this.docker.getImage(this.config.workerImage).inspect();
+      if (workerReplication(this.config, '-', WORKER_DIRECTORY) && image.Config?.Labels?.[LITESTREAM_IMAGE_LABEL] === undefined) {
+        return `the worker image ${this.config.workerImage} has no Litestream, which replication (DBFORGE_REPLICA_URL) runs in each worker: rebuild it with \`npm run worker-image\``;
+      }
+      return undefined;
     } catch {
-      return false;
+      return `has no worker image ${this.config.workerImage}: ${WORKER_IMAGE_HINT}`;
     }
   }
 
@@ -134,8 +207,8 @@ export class DockerRuntime extends ContainerRuntime implements OnModuleDestroy {
   /** Up when the engine answers and has the worker image: without it every spawn would fail. */
   async health(): Promise<RuntimeHealth> {
     const engine = await this.engineHealth();
-    if (!engine.up || (await this.hasWorkerImage())) return engine;
-    return { up: false, detail: `${engine.detail} has no worker image ${this.config.workerImage}: ${WORKER_IMAGE_HINT}` };
+    const problem = engine.up ? await this.workerImageProblem() : undefined;
+    return problem ? { up: false, detail: `${engine.detail} ${problem}` } : engine;
   }
 
   watch(onChange: (database: string) => void): () => void {
@@ -202,14 +275,17 @@ export class DockerRuntime extends ContainerRuntime implements OnModuleDestroy {
 
 /** The container a database's worker is created as (exported so the benchmark creates the very same one). */
 export function workerCreateOptions(config: GatewayConfig, database: string): Docker.ContainerCreateOptions {
+  const replication = workerReplication(config, database, WORKER_DIRECTORY);
+  const bind = `${join(config.hostDataDir, database)}:${WORKER_DIRECTORY}`;
   return {
     name: workerName(database),
     Image: config.workerImage,
+    ...(replication && { Cmd: replication.cmd, Env: replication.env }),
     User: config.workerUser,
     WorkingDir: WORKER_DIRECTORY,
-    Labels: { [MANAGED_LABEL]: 'true', [DATABASE_LABEL]: database, [V1_WORKER_LABEL]: 'true', [V1_NAME_LABEL]: database },
+    Labels: { [MANAGED_LABEL]: 'true', [DATABASE_LABEL]: database, [V1_WORKER_LABEL]: 'true', [V1_NAME_LABEL]: database, ...(replication && { [REPLICATING_LABEL]: 'true' }) },
     HostConfig: {
-      NetworkMode: 'none',
+      NetworkMode: replication?.networkMode ?? 'none',
       ReadonlyRootfs: true,
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
@@ -218,7 +294,7 @@ export function workerCreateOptions(config: GatewayConfig, database: string): Do
       PidsLimit: config.workerPids,
       Init: true,
       RestartPolicy: { Name: 'unless-stopped' },
-      Binds: [`${join(config.hostDataDir, database)}:${WORKER_DIRECTORY}`],
+      Binds: [bind, ...(replication?.binds ?? [])],
     },
   };
 }
