@@ -224,6 +224,16 @@ export class GatewayConfig {
   @Matches(/^\//, { message: 'must be an absolute path' })
   hostReplicaDir?: string;
 
+  /** AWS_ACCESS_KEY_ID: the access key of an `s3://` replica store. */
+  @IsOptional()
+  @IsString()
+  s3AccessKeyId?: string;
+
+  /** AWS_SECRET_ACCESS_KEY: its secret. */
+  @IsOptional()
+  @IsString()
+  s3SecretAccessKey?: string;
+
   /** DBFORGE_REPLICA_SYNC_INTERVAL_MS: how often Litestream ships new WAL frames: the most a lost machine loses. */
   @IsInt()
   @Min(100)

@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ReplicaSettings, litestreamConfig, litestreamEvent } from './litestream';
+import { ReplicaSettings, litestreamConfig, litestreamEvent, writeLitestreamConfig } from './litestream';
 import { LitestreamHost, LitestreamReport } from './litestream-host';
 
 /**
@@ -63,7 +63,7 @@ export class GatewayLitestream implements LitestreamHost {
     await this.stop();
     this.replicated = wanted;
     if (wanted.size === 0) return;
-    await writeFile(this.configFile, litestreamConfig(this.settings, wanted));
+    await writeLitestreamConfig(this.configFile, litestreamConfig(this.settings, wanted));
     this.start();
   }
 

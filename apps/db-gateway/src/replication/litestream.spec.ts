@@ -21,7 +21,13 @@ describe('Litestream log lines and configuration', () => {
   });
 
   it('writes one replica per database, quoted, with the interval, retention and endpoint', () => {
-    const yaml = litestreamConfig({ url: 's3://bucket/pre', s3Endpoint: 'http://127.0.0.1:9000', syncIntervalMs: 500, retentionHours: 24 }, new Map([['a "b"', '/d/a.db']]));
+    const settings = { url: 's3://bucket/pre', s3Endpoint: 'http://127.0.0.1:9000', syncIntervalMs: 500, retentionHours: 24 };
+    const yaml = litestreamConfig(settings, new Map([['a "b"', '/d/a.db']]));
     expect(yaml).toContain('  - path: "/d/a.db"\n    replicas:\n      - url: "s3://bucket/pre/a \\"b\\""\n        sync-interval: 500ms\n        retention: 1440m\n        endpoint: "http://127.0.0.1:9000"');
+    expect(yaml).not.toContain('access-key-id');
+    const withKeys = litestreamConfig({ ...settings, s3Credentials: { accessKeyId: 'AK', secretAccessKey: 's"ecret' } }, new Map([['a', '/d/a.db']]));
+    expect(withKeys).toContain('        access-key-id: "AK"\n        secret-access-key: "s\\"ecret"');
+    // A file:// replica never carries them.
+    expect(litestreamConfig({ ...settings, url: 'file:///r', s3Credentials: { accessKeyId: 'AK', secretAccessKey: 'S' } }, new Map([['a', '/d/a.db']]))).not.toContain('AK');
   });
 });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { GatewayConfig } from '../config/gateway.config';
 
@@ -11,6 +11,8 @@ export interface ReplicaSettings {
   /** `file:///dir` or `s3://bucket/prefix`: each database replicates under `<url>/<name>`. */
   url: string;
   s3Endpoint?: string;
+  /** AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY of the gateway's environment, written into Litestream's configuration. */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
   syncIntervalMs: number;
   retentionHours: number;
 }
@@ -18,7 +20,8 @@ export interface ReplicaSettings {
 /** The replica settings of the gateway's configuration; undefined when DBFORGE_REPLICA_URL is unset. */
 export function replicaSettingsOf(config: GatewayConfig): ReplicaSettings | undefined {
   if (!config.replicaUrl) return undefined;
-  return { url: config.replicaUrl, s3Endpoint: config.replicaS3Endpoint, syncIntervalMs: config.replicaSyncIntervalMs, retentionHours: config.replicaRetentionHours };
+  const s3Credentials = config.s3AccessKeyId && config.s3SecretAccessKey ? { accessKeyId: config.s3AccessKeyId, secretAccessKey: config.s3SecretAccessKey } : undefined;
+  return { url: config.replicaUrl, s3Endpoint: config.replicaS3Endpoint, s3Credentials, syncIntervalMs: config.replicaSyncIntervalMs, retentionHours: config.replicaRetentionHours };
 }
 
 /** The Litestream binary: the configured one, else the one the @flydotio/litestream-linux-x64 package ships. */
@@ -55,9 +58,18 @@ export function litestreamYaml(settings: ReplicaSettings, databases: { file: str
     lines.push(`  - path: ${quoted(file)}`, '    replicas:', `      - url: ${quoted(replica)}`);
     lines.push(`        sync-interval: ${settings.syncIntervalMs}ms`, `        retention: ${Math.round(settings.retentionHours * 60)}m`);
     if (settings.s3Endpoint) lines.push(`        endpoint: ${quoted(settings.s3Endpoint)}`, '        force-path-style: true');
+    if (settings.s3Credentials && replica.startsWith('s3://')) {
+      lines.push(`        access-key-id: ${quoted(settings.s3Credentials.accessKeyId)}`, `        secret-access-key: ${quoted(settings.s3Credentials.secretAccessKey)}`);
+    }
   }
   if (databases.length === 0) lines.push('  []');
   return lines.join('\n') + '\n';
+}
+
+/** Writes a Litestream configuration readable by its owner only (it may hold the S3 secret). */
+export async function writeLitestreamConfig(file: string, text: string): Promise<void> {
+  await writeFile(file, text, { mode: 0o600 });
+  await chmod(file, 0o600); // a file written before keeps its mode otherwise
 }
 
 /**
@@ -77,7 +89,7 @@ export async function restoreReplica(
   configFile: string,
   { timestamp, generation }: { timestamp?: Date; generation?: string } = {},
 ): Promise<void> {
-  await writeFile(configFile, litestreamConfig(settings, new Map([[name, file]])));
+  await writeLitestreamConfig(configFile, litestreamConfig(settings, new Map([[name, file]])));
   const litestream = (args: string[]) => runLitestream(binary, args);
   try {
     const moment = timestamp ? ['-timestamp', timestamp.toISOString()] : generation ? ['-generation', generation] : [];

@@ -280,7 +280,7 @@ export function workerCreateOptions(config: GatewayConfig, database: string): Do
   return {
     name: workerName(database),
     Image: config.workerImage,
-    ...(replication && { Cmd: replication.cmd, Env: replication.env }),
+    ...(replication && { Cmd: replication.cmd }),
     User: config.workerUser,
     WorkingDir: WORKER_DIRECTORY,
     Labels: { [MANAGED_LABEL]: 'true', [DATABASE_LABEL]: database, [V1_WORKER_LABEL]: 'true', [V1_NAME_LABEL]: database, ...(replication && { [REPLICATING_LABEL]: 'true' }) },

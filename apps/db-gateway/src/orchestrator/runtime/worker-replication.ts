@@ -1,9 +1,9 @@
 import { ErrorCode } from '@dbforge/contracts';
-import { lchown, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { lchown, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DomainError } from '../../common/domain.error';
 import { GatewayConfig } from '../../config/gateway.config';
-import { ReplicaSettings, litestreamYaml, replicaDirectory, replicaSettingsOf, replicaUrlOf } from '../../replication/litestream';
+import { ReplicaSettings, litestreamYaml, replicaDirectory, replicaSettingsOf, replicaUrlOf, writeLitestreamConfig } from '../../replication/litestream';
 
 /** Where a worker image has Litestream, and the label that says it does (`npm run worker-image` sets both). */
 export const WORKER_LITESTREAM = '/bin/litestream';
@@ -13,19 +13,18 @@ const CONFIG_NAME = '.litestream.yml';
 /** Where a `file://` store's directory of this database is mounted in the worker. */
 const REPLICA_MOUNT = '/replica';
 
-/** What a worker needs to run Litestream for its database: its command, mounts, network and environment. */
+/** What a worker needs to run Litestream for its database: its command, mounts and network. */
 export interface WorkerReplication {
   cmd: string[];
   binds: string[];
   networkMode: 'none' | 'host';
-  env: string[];
 }
 
 /**
  * With DBFORGE_REPLICA_URL on the Docker runtime, each worker runs `litestream replicate` for its
  * own database: a `file://` store is bind-mounted (only this database's directory of it, at
  * /replica; no network); an S3 store is reached over the host's network (the only network a worker
- * ever gets), with the AWS credentials of the gateway's environment.
+ * ever gets), with the credentials in its Litestream configuration (readable by the worker only).
  */
 export function workerReplication(config: GatewayConfig, database: string, workerDirectory: string): WorkerReplication | undefined {
   const settings = replicaSettingsOf(config);
@@ -33,10 +32,9 @@ export function workerReplication(config: GatewayConfig, database: string, worke
   const cmd = [WORKER_LITESTREAM, 'replicate', '-config', `${workerDirectory}/${CONFIG_NAME}`];
   const store = replicaDirectory(settings);
   if (store !== undefined) {
-    return { cmd, binds: [`${join(config.hostReplicaDir ?? store, database)}:${REPLICA_MOUNT}`], networkMode: 'none', env: [] };
+    return { cmd, binds: [`${join(config.hostReplicaDir ?? store, database)}:${REPLICA_MOUNT}`], networkMode: 'none' };
   }
-  const credentials = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION'].filter((name) => process.env[name]).map((name) => `${name}=${process.env[name]}`);
-  return { cmd, binds: [], networkMode: 'host', env: credentials };
+  return { cmd, binds: [], networkMode: 'host' };
 }
 
 /** The replica URL a worker's Litestream ships to: its mount for `file://`, else the database's place in the store. */
@@ -62,7 +60,7 @@ export async function prepareWorkerReplication(config: GatewayConfig, database: 
       `A replicating worker runs Litestream as ${config.workerUser} and must own its database files, but the gateway runs as uid ${owner} and cannot give them away: run the gateway as root, or set DBFORGE_WORKER_USER to ${owner}:${process.getgid?.() ?? owner}.`,
     );
   }
-  await writeFile(join(directory, CONFIG_NAME), litestreamYaml(settings, [{ file: `${workerDirectory}/${database}.db`, replica: workerReplicaUrl(settings, database) }]));
+  await writeLitestreamConfig(join(directory, CONFIG_NAME), litestreamYaml(settings, [{ file: `${workerDirectory}/${database}.db`, replica: workerReplicaUrl(settings, database) }]));
   const store = replicaDirectory(settings);
   const targets = [directory, ...(store !== undefined ? [join(store, database)] : [])];
   for (const target of targets) {
